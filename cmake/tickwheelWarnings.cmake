@@ -1,0 +1,5 @@
+# Warnings for our own targets only, never forced on consumers.
+function(tickwheel_set_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wconversion -Wshadow
+    -Wnon-virtual-dtor -Woverloaded-virtual -Wimplicit-fallthrough)
+endfunction()

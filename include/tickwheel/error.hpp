@@ -1,0 +1,39 @@
+// File: the error vocabulary of tickwheel: one errc enum, its category, and
+// the exception type thrown where an API is documented to throw.
+#pragma once
+
+#include <string>
+#include <system_error>
+#include <type_traits>
+
+namespace tickwheel {
+
+/// Error values reported by tickwheel, in the `tickwheel` error category.
+enum class errc : int {
+  invalid_argument = 1,  ///< a NaN, overflowing or otherwise unusable input
+  shutdown,              ///< the driver owning the timer has gone away
+  at_capacity,           ///< the maximum number of outstanding timers is reached
+  timed_out,             ///< a Timeout's deadline passed before the operation completed
+  receiver_stopped,      ///< a periodic timer was stopped
+  not_found,             ///< an id or key that is not (or no longer) known
+  parse_error,           ///< a malformed time-value string
+};
+
+/// The category of `tickwheel::errc`; its name() is "tickwheel".
+/// Thread safety: the returned object is immutable and safe to share.
+[[nodiscard]] const std::error_category& error_category() noexcept;
+
+[[nodiscard]] inline std::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), error_category()};
+}
+
+/// Every exception tickwheel throws derives from this (and so from std::system_error).
+class error : public std::system_error {
+ public:
+  error(errc e, const std::string& what) : std::system_error(make_error_code(e), what) {}
+};
+
+}  // namespace tickwheel
+
+template <>
+struct std::is_error_code_enum<tickwheel::errc> : std::true_type {};

@@ -1,0 +1,277 @@
+#include "tickwheel/timer_wheel.hpp"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "tickwheel/manual_clock.hpp"
+
+using namespace std::chrono_literals;
+using tickwheel::time_point;
+using tickwheel::TimerWheel;
+using tickwheel::WheelGeometry;
+
+namespace {
+time_point at(std::chrono::nanoseconds d) { return time_point{d}; }
+}  // namespace
+
+TEST(TimerWheel, FiresAfterDelayNeverEarly) {
+  TimerWheel wheel;
+  int fired = 0;
+  (void)wheel.schedule_after(10ms, [&] { ++fired; });
+  wheel.advance(at(9ms));
+  EXPECT_EQ(fired, 0);
+  wheel.advance(at(10ms));
+  EXPECT_EQ(fired, 1);
+  wheel.advance(at(1h));
+  EXPECT_EQ(fired, 1);
+}
+
+TEST(TimerWheel, DeadlineBetweenTicksRoundsUp) {
+  TimerWheel wheel;
+  int fired = 0;
+  (void)wheel.schedule_at(at(10ms + 1ns), [&] { ++fired; });
+  wheel.advance(at(10ms + 999us));
+  EXPECT_EQ(fired, 0);
+  wheel.advance(at(11ms));
+  EXPECT_EQ(fired, 1);
+}
+
+TEST(TimerWheel, PastAndNegativeDeadlinesFireOnNextAdvance) {
+  TimerWheel wheel(at(1s));
+  std::vector<int> order;
+  (void)wheel.schedule_at(at(0s), [&] { order.push_back(1); });
+  (void)wheel.schedule_after(-5s, [&] { order.push_back(2); });
+  EXPECT_EQ(wheel.next_deadline(), wheel.now());
+  wheel.advance(wheel.now());
+  EXPECT_EQ(order, (std::vector<int>{1, 2}));
+}
+
+TEST(TimerWheel, FiresInDeadlineOrderTiesInScheduleOrder) {
+  TimerWheel wheel;
+  std::vector<int> order;
+  (void)wheel.schedule_after(30ms, [&] { order.push_back(3); });
+  (void)wheel.schedule_after(10ms, [&] { order.push_back(1); });
+  (void)wheel.schedule_after(20ms, [&] { order.push_back(2); });
+  (void)wheel.schedule_after(10ms, [&] { order.push_back(11); });
+  (void)wheel.schedule_after(70000ms, [&] { order.push_back(5); });
+  (void)wheel.schedule_after(300ms, [&] { order.push_back(4); });
+  wheel.advance(at(2h));
+  EXPECT_EQ(order, (std::vector<int>{1, 11, 2, 3, 4, 5}));
+}
+
+TEST(TimerWheel, CancelIsIdempotentAndSafeForUnknownIds) {
+  TimerWheel wheel;
+  int fired = 0;
+  const auto id = wheel.schedule_after(5ms, [&] { ++fired; });
+  EXPECT_TRUE(wheel.pending(id));
+  EXPECT_TRUE(wheel.cancel(id));
+  EXPECT_FALSE(wheel.cancel(id));
+  EXPECT_FALSE(wheel.cancel(tickwheel::timer_id{}));
+  EXPECT_FALSE(wheel.cancel(tickwheel::timer_id{12345, 7}));
+  // The node is reused; the old id must not reach the new timer.
+  const auto other = wheel.schedule_after(5ms, [&] { fired += 10; });
+  EXPECT_EQ(other.index(), id.index());
+  EXPECT_FALSE(wheel.cancel(id));
+  wheel.advance(at(5ms));
+  EXPECT_EQ(fired, 10);
+  EXPECT_FALSE(wheel.cancel(other));
+}
+
+TEST(TimerWheel, CancelledTimersDoNotShowInNextDeadline) {
+  TimerWheel wheel;
+  const auto a = wheel.schedule_after(5ms, [] {});
+  (void)wheel.schedule_after(2h, [] {});
+  EXPECT_EQ(wheel.next_deadline(), at(5ms));
+  EXPECT_TRUE(wheel.cancel(a));
+  const auto next = wheel.next_deadline();
+  ASSERT_TRUE(next);
+  EXPECT_GT(*next, at(5ms));
+  EXPECT_LE(*next, at(2h));
+}
+
+TEST(TimerWheel, NextDeadlineIsNulloptWhenEmpty) {
+  TimerWheel wheel;
+  EXPECT_FALSE(wheel.next_deadline());
+  const auto id = wheel.schedule_after(1s, [] {});
+  EXPECT_TRUE(wheel.next_deadline());
+  (void)wheel.cancel(id);
+  EXPECT_FALSE(wheel.next_deadline());
+}
+
+TEST(TimerWheel, RescheduleMovesEarlierAndLater) {
+  TimerWheel wheel;
+  std::vector<int> order;
+  const auto a = wheel.schedule_after(100ms, [&] { order.push_back(1); });
+  const auto b = wheel.schedule_after(50ms, [&] { order.push_back(2); });
+  EXPECT_TRUE(wheel.reschedule(a, at(10ms)));
+  EXPECT_TRUE(wheel.reschedule(b, at(5s)));
+  EXPECT_EQ(wheel.deadline(a), at(10ms));
+  wheel.advance(at(1s));
+  EXPECT_EQ(order, (std::vector<int>{1}));
+  wheel.advance(at(5s));
+  EXPECT_EQ(order, (std::vector<int>{1, 2}));
+  EXPECT_FALSE(wheel.reschedule(a, at(6s)));
+}
+
+TEST(TimerWheel, PushLaterFiresOnlyAtTheNewDeadline) {
+  TimerWheel wheel;
+  int fired = 0;
+  const auto id = wheel.schedule_after(30s, [&] { ++fired; });
+  for (int i = 1; i <= 100; ++i) {
+    wheel.advance(at(std::chrono::milliseconds(i * 100)));
+    EXPECT_TRUE(wheel.push_later(id, wheel.now() + 30s));
+  }
+  const auto last = *wheel.deadline(id);
+  EXPECT_EQ(last, at(40s));
+  wheel.advance(last - 1ms);
+  EXPECT_EQ(fired, 0);
+  wheel.advance(last);
+  EXPECT_EQ(fired, 1);
+}
+
+TEST(TimerWheel, PushLaterToEarlierDeadlineReschedulesAtOnce) {
+  TimerWheel wheel;
+  int fired = 0;
+  const auto id = wheel.schedule_after(30s, [&] { ++fired; });
+  EXPECT_TRUE(wheel.push_later(id, at(1s)));
+  wheel.advance(at(1s));
+  EXPECT_EQ(fired, 1);
+}
+
+TEST(TimerWheel, EveryLevelWrapsAround) {
+  for (const auto g : {WheelGeometry::levels_of_64(), WheelGeometry::levels_of_256()}) {
+    TimerWheel wheel(time_point{}, g);
+    std::vector<std::int64_t> fired;
+    std::vector<std::int64_t> want;
+    for (unsigned level = 0; level < g.levels; ++level) {
+      const std::int64_t span = std::int64_t{1} << (g.bits_per_level * (level + 1));
+      for (const std::int64_t t : {span - 1, span, span + 1, 2 * span + 3}) {
+        want.push_back(t);
+        (void)wheel.schedule_at(at(std::chrono::milliseconds(t)),
+                                [&fired, t] { fired.push_back(t); });
+      }
+    }
+    std::sort(want.begin(), want.end());
+    // Jump deadline to deadline so every level cascades.
+    while (auto next = wheel.next_deadline()) wheel.advance(*next);
+    EXPECT_EQ(fired, want);
+  }
+}
+
+TEST(TimerWheel, FarFutureDeadlinesWaitInOverflow) {
+  TimerWheel wheel(time_point{}, WheelGeometry::levels_of_64());
+  int fired = 0;
+  const auto far = at(std::chrono::hours(24 * 365 * 10));  // beyond the 2.2-year span
+  (void)wheel.schedule_at(far, [&] { ++fired; });
+  (void)wheel.schedule_at(time_point::max(), [&] { fired += 100; });
+  wheel.advance(far - 1ms);
+  EXPECT_EQ(fired, 0);
+  wheel.advance(far);
+  EXPECT_EQ(fired, 1);
+  wheel.advance(time_point::max());
+  EXPECT_EQ(fired, 101);
+}
+
+TEST(TimerWheel, BudgetBoundsOneCallAndResumes) {
+  TimerWheel wheel;
+  std::vector<int> order;
+  for (int i = 0; i < 10; ++i) (void)wheel.schedule_after(1ms, [&order, i] { order.push_back(i); });
+  auto r = wheel.advance(at(1ms), 3);
+  EXPECT_EQ(r.fired, 3u);
+  EXPECT_TRUE(r.more);
+  r = wheel.advance(at(1ms), 100);
+  EXPECT_EQ(r.fired, 7u);
+  EXPECT_FALSE(r.more);
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+}
+
+TEST(TimerWheel, CallbackMayRescheduleItselfAndCancelOthers) {
+  TimerWheel wheel;
+  int ticks = 0;
+  tickwheel::timer_id victim;
+  (void)wheel.schedule_after(10ms, [&](tickwheel::timer_id self) {
+    ++ticks;
+    EXPECT_FALSE(wheel.cancel(self));  // firing: no longer pending
+    EXPECT_TRUE(wheel.cancel(victim));
+    if (ticks < 5) {
+      EXPECT_TRUE(wheel.reschedule(self, wheel.now() + 10ms));
+    }
+  });
+  victim = wheel.schedule_after(10ms, [&] { ADD_FAILURE() << "cancelled timer fired"; });
+  wheel.advance(at(1s));
+  EXPECT_EQ(ticks, 5);
+  EXPECT_TRUE(wheel.empty());
+}
+
+TEST(TimerWheel, CallbackSchedulingNowFiresBeforeTimeMovesOn) {
+  TimerWheel wheel;
+  std::vector<int> order;
+  (void)wheel.schedule_after(1ms, [&] {
+    order.push_back(1);
+    (void)wheel.schedule_after(0ms, [&] { order.push_back(2); });
+  });
+  (void)wheel.schedule_after(2ms, [&] { order.push_back(3); });
+  wheel.advance(at(5ms));
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+}
+
+TEST(TimerWheel, ThrowingCallbackLeavesWheelConsistent) {
+  TimerWheel wheel;
+  std::vector<int> order;
+  (void)wheel.schedule_after(1ms, [&] { order.push_back(1); });
+  (void)wheel.schedule_after(1ms, [] { throw std::runtime_error("boom"); });
+  (void)wheel.schedule_after(1ms, [&] { order.push_back(3); });
+  (void)wheel.schedule_after(2ms, [&] { order.push_back(4); });
+  EXPECT_THROW(wheel.advance(at(5ms)), std::runtime_error);
+  EXPECT_EQ(order, (std::vector<int>{1}));
+  EXPECT_EQ(wheel.size(), 2u);
+  wheel.advance(at(5ms));
+  EXPECT_EQ(order, (std::vector<int>{1, 3, 4}));
+}
+
+TEST(TimerWheel, LargeCallablesAreStoredAndDestroyed) {
+  auto token = std::make_shared<int>(0);
+  {
+    TimerWheel wheel;
+    std::string big(100, 'x');
+    (void)wheel.schedule_after(1ms, [token, big] { ++*token; });
+    (void)wheel.schedule_after(2ms, [token, big] { ++*token; });  // never fired
+    wheel.advance(at(1ms));
+    EXPECT_EQ(*token, 1);
+    EXPECT_EQ(token.use_count(), 2);
+  }
+  EXPECT_EQ(token.use_count(), 1);
+}
+
+TEST(TimerWheel, NodeFitsTheMemoryTarget) {
+  EXPECT_LE(TimerWheel::node_bytes(), 48u);
+  RecordProperty("node_bytes", static_cast<int>(TimerWheel::node_bytes()));
+}
+
+TEST(TimerWheel, RejectsBadGeometryAndNanDurations) {
+  EXPECT_THROW(TimerWheel(time_point{}, WheelGeometry{0ms, 4, 8}), std::system_error);
+  EXPECT_THROW(TimerWheel(time_point{}, WheelGeometry{1ms, 8, 8}), std::system_error);
+  EXPECT_THROW(TimerWheel(time_point{}, WheelGeometry{1ms, 4, 9}), std::system_error);
+  EXPECT_EQ(WheelGeometry({1ms, 0, 6}).validate(), tickwheel::errc::invalid_argument);
+  TimerWheel wheel;
+  try {
+    (void)wheel.schedule_after(std::chrono::duration<double>(std::nan("")), [] {});
+    FAIL() << "NaN accepted";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code(), tickwheel::errc::invalid_argument);
+  }
+  EXPECT_TRUE(wheel.empty());
+}
+
+TEST(TimerWheel, RunsOnManualClock) {
+  tickwheel::ManualClock clock;
+  TimerWheel wheel(clock.now());
+  int fired = 0;
+  (void)wheel.schedule_after(3h, [&] { ++fired; });
+  clock.advance(3h);
+  wheel.advance(clock.now());
+  EXPECT_EQ(fired, 1);
+}
