@@ -346,7 +346,8 @@ AdvanceResult TimerWheel::advance(time_point now_tp, std::size_t budget) {
         node& n = node_at(e.index);
         if (n.stamp == e.stamp) n.slot = batch_slot_;
       }
-      if (batch.unsorted) sort_slot(batch);
+      // Past deadlines arrive in any deadline order: always sort the batch.
+      if (batch.entries.size() > 1) sort_slot(batch);
       firing_slot_ = batch_slot_;
       firing_pos_ = 0;
     } else if (w->slot < (1u << bits_)) {

@@ -157,7 +157,7 @@ class TimerWheel {
   // 48 bytes: one cache line holds a node and a bit; cancel reads one node.
   struct node {
     const detail::callback_ops* ops;
-    alignas(std::max_align_t) unsigned char storage[detail::callback_buffer];
+    alignas(8) unsigned char storage[detail::callback_buffer];
     tick_t deadline;          // may be later than the slot holding it (push_later)
     std::uint32_t generation; // bumped when the node is freed
     std::uint32_t stamp;      // matches the one slot entry that is current

@@ -166,12 +166,12 @@ TEST(TimerWheel, FarFutureDeadlinesWaitInOverflow) {
   int fired = 0;
   const auto far = at(std::chrono::hours(24 * 365 * 10));  // beyond the 2.2-year span
   (void)wheel.schedule_at(far, [&] { ++fired; });
-  (void)wheel.schedule_at(time_point::max(), [&] { fired += 100; });
+  (void)wheel.schedule_at(far + std::chrono::hours(24 * 1000), [&] { fired += 100; });
   wheel.advance(far - 1ms);
   EXPECT_EQ(fired, 0);
   wheel.advance(far);
   EXPECT_EQ(fired, 1);
-  wheel.advance(time_point::max());
+  wheel.advance(far + std::chrono::hours(24 * 1000));
   EXPECT_EQ(fired, 101);
 }
 
@@ -195,7 +195,7 @@ TEST(TimerWheel, CallbackMayRescheduleItselfAndCancelOthers) {
   (void)wheel.schedule_after(10ms, [&](tickwheel::timer_id self) {
     ++ticks;
     EXPECT_FALSE(wheel.cancel(self));  // firing: no longer pending
-    EXPECT_TRUE(wheel.cancel(victim));
+    EXPECT_EQ(wheel.cancel(victim), ticks == 1);  // only the first time
     if (ticks < 5) {
       EXPECT_TRUE(wheel.reschedule(self, wheel.now() + 10ms));
     }

@@ -24,7 +24,7 @@ struct callback_ops {
 
 template <class F>
 inline constexpr bool fits_inline = sizeof(F) <= callback_buffer &&
-                                    alignof(F) <= alignof(std::max_align_t) &&
+                                    alignof(F) <= 8 &&
                                     std::is_nothrow_destructible_v<F>;
 
 template <class F>
