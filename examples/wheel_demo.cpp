@@ -18,7 +18,7 @@ int main() {
   const auto doomed = wheel.schedule_after(500ms, [&] { say("fired: 500 ms timer (unexpected)"); });
   (void)wheel.schedule_after(90min, [&] { say("fired: 90 min timer"); });
   int ticks = 0;
-  (void)wheel.schedule_after(1s, [&](tickwheel::timer_id self) {
+  (void)wheel.schedule_after(1s, [&](tickwheel::TimerId self) {
     say("fired: periodic 1 s timer");
     if (++ticks < 3) (void)wheel.reschedule(self, wheel.now() + 1s);
   });

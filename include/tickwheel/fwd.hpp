@@ -5,13 +5,14 @@
 
 namespace tickwheel {
 
-/// Names one scheduled timer of a TimerWheel. Small and copyable; it carries a
-/// generation, so an id of a timer that fired or was cancelled stays harmless
-/// after its storage is reused: operations on it return false.
-class timer_id {
+/// Names one scheduled timer of a TimerWheel: an index and a generation,
+/// eight bytes, copied by value. The generation makes an id of a timer that
+/// fired or was cancelled harmless after its storage is reused: operations on
+/// it return false. (A generation repeats only after 2^32 reuses of one slot.)
+class TimerId {
  public:
-  constexpr timer_id() noexcept = default;
-  constexpr timer_id(std::uint32_t index, std::uint32_t generation) noexcept
+  constexpr TimerId() noexcept = default;
+  constexpr TimerId(std::uint32_t index, std::uint32_t generation) noexcept
       : index_(index), generation_(generation) {}
 
   [[nodiscard]] constexpr std::uint32_t index() const noexcept { return index_; }
@@ -19,7 +20,7 @@ class timer_id {
   /// A default-constructed id names no timer.
   [[nodiscard]] constexpr bool valid() const noexcept { return generation_ != 0; }
 
-  friend constexpr bool operator==(timer_id, timer_id) noexcept = default;
+  friend constexpr bool operator==(TimerId, TimerId) noexcept = default;
 
  private:
   std::uint32_t index_ = 0;
@@ -29,5 +30,6 @@ class timer_id {
 class TimerWheel;
 class ManualClock;
 class SteadyClock;
+class ClockRef;
 
 }  // namespace tickwheel

@@ -1,10 +1,13 @@
 #include "tickwheel/timer_wheel.hpp"
 
-#include <gtest/gtest.h>
-
+#include <algorithm>
+#include <cmath>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "tickwheel/manual_clock.hpp"
 
@@ -69,8 +72,8 @@ TEST(TimerWheel, CancelIsIdempotentAndSafeForUnknownIds) {
   EXPECT_TRUE(wheel.pending(id));
   EXPECT_TRUE(wheel.cancel(id));
   EXPECT_FALSE(wheel.cancel(id));
-  EXPECT_FALSE(wheel.cancel(tickwheel::timer_id{}));
-  EXPECT_FALSE(wheel.cancel(tickwheel::timer_id{12345, 7}));
+  EXPECT_FALSE(wheel.cancel(tickwheel::TimerId{}));
+  EXPECT_FALSE(wheel.cancel(tickwheel::TimerId{12345, 7}));
   // The node is reused; the old id must not reach the new timer.
   const auto other = wheel.schedule_after(5ms, [&] { fired += 10; });
   EXPECT_EQ(other.index(), id.index());
@@ -191,10 +194,10 @@ TEST(TimerWheel, BudgetBoundsOneCallAndResumes) {
 TEST(TimerWheel, CallbackMayRescheduleItselfAndCancelOthers) {
   TimerWheel wheel;
   int ticks = 0;
-  tickwheel::timer_id victim;
-  (void)wheel.schedule_after(10ms, [&](tickwheel::timer_id self) {
+  tickwheel::TimerId victim;
+  (void)wheel.schedule_after(10ms, [&](tickwheel::TimerId self) {
     ++ticks;
-    EXPECT_FALSE(wheel.cancel(self));  // firing: no longer pending
+    EXPECT_FALSE(wheel.cancel(self));             // firing: no longer pending
     EXPECT_EQ(wheel.cancel(victim), ticks == 1);  // only the first time
     if (ticks < 5) {
       EXPECT_TRUE(wheel.reschedule(self, wheel.now() + 10ms));
@@ -253,8 +256,11 @@ TEST(TimerWheel, NodeFitsTheMemoryTarget) {
 
 TEST(TimerWheel, RejectsBadGeometryAndNanDurations) {
   EXPECT_THROW(TimerWheel(time_point{}, WheelGeometry{0ms, 4, 8}), std::system_error);
-  EXPECT_THROW(TimerWheel(time_point{}, WheelGeometry{1ms, 8, 8}), std::system_error);
-  EXPECT_THROW(TimerWheel(time_point{}, WheelGeometry{1ms, 4, 9}), std::system_error);
+  EXPECT_THROW(TimerWheel(time_point{}, WheelGeometry{-1ms, 4, 8}), std::system_error);
+  EXPECT_THROW(TimerWheel(time_point{}, WheelGeometry{1ms, 9, 8}), std::system_error);
+  EXPECT_THROW(TimerWheel(time_point{}, WheelGeometry{1ms, 4, 13}), std::system_error);
+  EXPECT_THROW(TimerWheel(time_point{}, WheelGeometry{1ms, 1, 0}), std::system_error);
+  EXPECT_FALSE(WheelGeometry({1ms, 8, 8}).validate());  // exactly 64 bits fits
   EXPECT_EQ(WheelGeometry({1ms, 0, 6}).validate(), tickwheel::errc::invalid_argument);
   TimerWheel wheel;
   try {
@@ -273,5 +279,163 @@ TEST(TimerWheel, RunsOnManualClock) {
   (void)wheel.schedule_after(3h, [&] { ++fired; });
   clock.advance(3h);
   wheel.advance(clock.now());
+  EXPECT_EQ(fired, 1);
+}
+
+TEST(TimerWheel, SelfRearmingForNowRunsOncePerTickNotInALoop) {
+  TimerWheel wheel;
+  int runs = 0;
+  (void)wheel.schedule_after(1ms, [&](tickwheel::TimerId self) {
+    ++runs;
+    EXPECT_TRUE(wheel.reschedule(self, wheel.now()));
+  });
+  (void)wheel.schedule_after(3ms, [] {});
+  // Tick 1: its own slot, then the due list once; tick 3: the due list once.
+  wheel.advance(at(3ms));
+  EXPECT_EQ(runs, 3);
+  wheel.advance(at(3ms));
+  EXPECT_EQ(runs, 4);
+  EXPECT_EQ(wheel.size(), 1u);
+}
+
+TEST(TimerWheel, CallableOutlivesItsOwnCancellation) {
+  TimerWheel wheel;
+  auto token = std::make_shared<int>(0);
+  bool still_alive = false;
+  (void)wheel.schedule_after(1ms, [&, token](tickwheel::TimerId self) {
+    EXPECT_TRUE(wheel.reschedule(self, wheel.now() + 5ms));
+    EXPECT_TRUE(wheel.cancel(self));
+    // The node must not be handed out while this callable still runs.
+    const auto other = wheel.schedule_after(1ms, [] {});
+    EXPECT_NE(other.index(), self.index());
+    still_alive = token.use_count() == 2;
+  });
+  wheel.advance(at(1ms));
+  EXPECT_TRUE(still_alive);
+  EXPECT_EQ(token.use_count(), 1);  // destroyed once the callback returned
+  EXPECT_EQ(wheel.size(), 1u);
+}
+
+TEST(TimerWheel, AdvanceFromACallbackIsRejected) {
+  TimerWheel wheel;
+  bool rejected = false;
+  (void)wheel.schedule_after(1ms, [&] {
+    try {
+      wheel.advance(at(1h));
+    } catch (const tickwheel::error& e) {
+      rejected = e.code() == tickwheel::errc::invalid_argument;
+    }
+  });
+  int later = 0;
+  (void)wheel.schedule_after(2ms, [&] { ++later; });
+  wheel.advance(at(1ms));
+  EXPECT_TRUE(rejected);
+  EXPECT_EQ(later, 0);
+  wheel.advance(at(2ms));
+  EXPECT_EQ(later, 1);
+}
+
+TEST(TimerWheel, MemoryStaysProportionalToLiveTimersUnderChurn) {
+  TimerWheel wheel;
+  std::vector<tickwheel::TimerId> ids;
+  for (int i = 0; i < 100; ++i) ids.push_back(wheel.schedule_after(30s, [] {}));
+  // Re-arm every timer many times without time moving: each reschedule
+  // leaves a stale entry behind in the same far slot.
+  for (int round = 0; round < 1000; ++round) {
+    for (const auto id : ids) ASSERT_TRUE(wheel.reschedule(id, at(30s + 1ms * (round % 7))));
+  }
+  const auto stats = wheel.stats();
+  EXPECT_EQ(stats.pending, 100u);
+  EXPECT_EQ(stats.nodes, 100u);
+  EXPECT_LE(stats.slot_entries, 3 * 100u + 3 * 64u);
+}
+
+TEST(TimerWheel, ClearCancelsEverything) {
+  TimerWheel wheel;
+  int fired = 0;
+  const auto a = wheel.schedule_after(1ms, [&] { ++fired; });
+  (void)wheel.schedule_after(1h, [&] { ++fired; });
+  (void)wheel.schedule_after(-1ms, [&] { ++fired; });
+  wheel.clear();
+  EXPECT_TRUE(wheel.empty());
+  EXPECT_FALSE(wheel.pending(a));
+  EXPECT_FALSE(wheel.next_deadline());
+  wheel.advance(at(2h));
+  EXPECT_EQ(fired, 0);
+  (void)wheel.schedule_after(1ms, [&] { ++fired; });
+  wheel.advance(wheel.now() + 1ms);
+  EXPECT_EQ(fired, 1);
+}
+
+TEST(TimerWheel, ReserveAvoidsGrowingLater) {
+  TimerWheel wheel;
+  wheel.reserve(10'000);
+  for (int i = 0; i < 10'000; ++i) (void)wheel.schedule_after(std::chrono::milliseconds(i), [] {});
+  EXPECT_EQ(wheel.stats().nodes, 10'000u);
+  EXPECT_EQ(wheel.advance(at(10s)).fired, 10'000u);
+}
+
+TEST(TimerWheel, ThrowingCopyLeavesNothingScheduled) {
+  struct throws_on_copy {
+    throws_on_copy() = default;
+    throws_on_copy(const throws_on_copy&) { throw std::runtime_error("copy"); }
+    void operator()() const {}
+  };
+  TimerWheel wheel;
+  const throws_on_copy f;
+  EXPECT_THROW((void)wheel.schedule_after(1ms, f), std::runtime_error);
+  EXPECT_TRUE(wheel.empty());
+  EXPECT_FALSE(wheel.next_deadline());
+  int fired = 0;
+  (void)wheel.schedule_after(1ms, [&] { ++fired; });
+  wheel.advance(at(1ms));
+  EXPECT_EQ(fired, 1);
+}
+
+TEST(TimerWheel, SixtyFourBitGeometryNeedsNoOverflow) {
+  TimerWheel wheel(time_point{}, WheelGeometry{1ns, 8, 8});
+  int fired = 0;
+  const auto end = time_point::max();
+  (void)wheel.schedule_at(end, [&] { ++fired; });
+  (void)wheel.schedule_at(end - 1ns, [&] { ++fired; });
+  wheel.advance(end - 2ns);
+  EXPECT_EQ(fired, 0);
+  wheel.advance(end);
+  EXPECT_EQ(fired, 2);
+}
+
+TEST(TimerWheel, DeadlinesAtTheEndOfTimeFire) {
+  TimerWheel wheel;
+  int fired = 0;
+  (void)wheel.schedule_at(time_point::max(), [&] { ++fired; });
+  (void)wheel.schedule_after(std::chrono::hours::max(), [&] { ++fired; });  // saturates
+  wheel.advance(time_point::max() - 1ms);
+  EXPECT_EQ(fired, 0);
+  wheel.advance(time_point::max());
+  EXPECT_EQ(fired, 2);
+}
+
+TEST(TimerWheel, NextDeadlineIsALowerBoundAndExactNearby) {
+  TimerWheel wheel;
+  (void)wheel.schedule_after(200ms, [] {});
+  EXPECT_EQ(wheel.next_deadline(), at(200ms));  // level 0: exact
+  TimerWheel far;
+  (void)far.schedule_at(at(10s + 7ms), [] {});
+  const auto next = far.next_deadline();
+  ASSERT_TRUE(next);
+  EXPECT_LE(*next, at(10s + 7ms));
+  EXPECT_EQ(*next, at(10s + 7ms));  // a coarse slot remembers its earliest deadline
+}
+
+TEST(TimerWheel, PushedLaterTimerWakesAtMostOnceAtItsOldDeadline) {
+  TimerWheel wheel;
+  int fired = 0;
+  const auto id = wheel.schedule_after(100ms, [&] { ++fired; });
+  EXPECT_TRUE(wheel.push_later(id, at(300ms)));
+  EXPECT_EQ(wheel.next_deadline(), at(100ms));  // the old slot still answers
+  wheel.advance(at(100ms));
+  EXPECT_EQ(fired, 0);
+  EXPECT_EQ(wheel.next_deadline(), at(300ms));  // re-filed: exact again
+  wheel.advance(at(300ms));
   EXPECT_EQ(fired, 1);
 }
