@@ -24,8 +24,7 @@ struct callback_ops {
 
 template <class F>
 inline constexpr bool fits_inline = sizeof(F) <= callback_buffer &&
-                                    alignof(F) <= 8 &&
-                                    std::is_nothrow_destructible_v<F>;
+                                    alignof(F) <= 8 && std::is_nothrow_destructible_v<F>;
 
 template <class F>
 void call(F& f, timer_id self) {
