@@ -8,13 +8,20 @@ class category final : public std::error_category {
   const char* name() const noexcept override { return "tickwheel"; }
   std::string message(int value) const override {
     switch (static_cast<errc>(value)) {
-      case errc::invalid_argument: return "invalid argument";
-      case errc::shutdown: return "timer driver shut down";
-      case errc::at_capacity: return "timer capacity reached";
-      case errc::timed_out: return "timed out";
-      case errc::receiver_stopped: return "timer stopped";
-      case errc::not_found: return "timer not found";
-      case errc::parse_error: return "malformed time value";
+      case errc::invalid_argument:
+        return "invalid argument";
+      case errc::shutdown:
+        return "timer driver shut down";
+      case errc::at_capacity:
+        return "timer capacity reached";
+      case errc::timed_out:
+        return "timed out";
+      case errc::receiver_stopped:
+        return "timer stopped";
+      case errc::not_found:
+        return "timer not found";
+      case errc::parse_error:
+        return "malformed time value";
     }
     return "unknown tickwheel error";
   }

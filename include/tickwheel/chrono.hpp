@@ -78,7 +78,8 @@ template <class Rep, class Period>
 template <class Rep, class Period>
 [[nodiscard]] constexpr duration checked_nanoseconds(std::chrono::duration<Rep, Period> d) {
   duration out{};
-  if (!to_nanoseconds(d, out)) throw error(errc::invalid_argument, "duration is NaN or out of range");
+  if (!to_nanoseconds(d, out))
+    throw error(errc::invalid_argument, "duration is NaN or out of range");
   return out;
 }
 

@@ -7,3 +7,4 @@
 #include "tickwheel/fwd.hpp"
 #include "tickwheel/manual_clock.hpp"
 #include "tickwheel/timer_wheel.hpp"
+#include "tickwheel/version.hpp"

@@ -1,8 +1,8 @@
 #include "tickwheel/chrono.hpp"
 
-#include <gtest/gtest.h>
-
 #include <limits>
+
+#include <gtest/gtest.h>
 
 using namespace std::chrono_literals;
 using tickwheel::duration;
@@ -32,8 +32,8 @@ TEST(Chrono, FloatingConversionRejectsNanAndOverflow) {
       std::chrono::duration<double>(std::numeric_limits<double>::infinity()), out));
   ASSERT_TRUE(tickwheel::to_nanoseconds(std::chrono::duration<double>(1.5e-9), out));
   EXPECT_EQ(out, 2ns);
-  EXPECT_THROW((void)tickwheel::checked_nanoseconds(std::chrono::duration<double>(
-                   std::numeric_limits<double>::quiet_NaN())),
+  EXPECT_THROW((void)tickwheel::checked_nanoseconds(
+                   std::chrono::duration<double>(std::numeric_limits<double>::quiet_NaN())),
                std::system_error);
 }
 
