@@ -6,4 +6,5 @@
 #include "tickwheel/error.hpp"
 #include "tickwheel/fwd.hpp"
 #include "tickwheel/manual_clock.hpp"
+#include "tickwheel/parse_duration.hpp"
 #include "tickwheel/timer_wheel.hpp"
