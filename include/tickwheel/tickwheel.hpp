@@ -7,4 +7,5 @@
 #include "tickwheel/fwd.hpp"
 #include "tickwheel/manual_clock.hpp"
 #include "tickwheel/parse_duration.hpp"
+#include "tickwheel/poll_timer.hpp"
 #include "tickwheel/timer_wheel.hpp"
