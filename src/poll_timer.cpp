@@ -42,7 +42,7 @@ TimeoutError::TimeoutError(std::string timer_name, const std::string& exception_
 
 PollTimer::PollTimer(TimerOptions options)
     : clock_(options.clock),
-      fudge_(options.fudge.value_or(options.clock.resolution())),
+      fudge_(options.fudge ? *options.fudge : options.clock.resolution()),
       name_(options.name.empty() ? next_default_name() : std::move(options.name)),
       exception_(std::move(options.exception)),
       debug_(options.debug),
@@ -89,7 +89,8 @@ void PollTimer::start(time_point now) {
   const bool keep_end = is_reset() && end_.has_value();
   if (!keep_end && !interval_) {
     throw error(errc::invalid_argument, "tickwheel: cannot start " + name_ +
-                                            ": no interval was ever set (and no end time)");
+                                            ": no interval was ever set" +
+                                            (is_reset() ? " and no end time either" : ""));
   }
   state_ = TimerState::running;
   start_ = now;

@@ -132,7 +132,7 @@ class ParseError : public error {
   std::size_t position_;
 };
 
-/// Policies of parse_duration.
+/// Policies of parse_duration. A plain aggregate.
 struct ParseOptions {
   /// When false, a value whose total is negative (e.g. "-5", "1:-90") is a
   /// parse error at the start of the value. The default accepts it: the syntax

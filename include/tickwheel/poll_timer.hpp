@@ -55,6 +55,7 @@ using DebugSink = std::function<void(std::string_view line)>;
 
 /// What timer(), timeout() and the constructors accept; designated
 /// initializers read well: `timer(5s, {.clock = manual, .name = "stall"})`.
+/// A plain aggregate; its values are checked when a timer is built.
 struct TimerOptions {
   /// The clock to read; the default is the real steady clock. It must outlive
   /// the timer.

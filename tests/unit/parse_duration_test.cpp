@@ -263,7 +263,7 @@ TEST(ParseDuration, NegativeTotalsCanBeRefused) {
   EXPECT_EQ(parse_duration("-1h").count(), -3600 * sec);  // the default accepts it
 }
 
-TEST(TimeValue, InfinityIsDistinctAndGreatest) {
+TEST(ParseDuration, TimeValueInfinityIsDistinctAndGreatest) {
   const TimeValue inf = TimeValue::infinite();
   const TimeValue max = TimeValue::from_nanoseconds(std::numeric_limits<std::int64_t>::max());
   EXPECT_NE(inf, max);
@@ -276,7 +276,7 @@ TEST(TimeValue, InfinityIsDistinctAndGreatest) {
   EXPECT_TRUE(TimeValue(-1ns).is_negative());
 }
 
-TEST(TimeValue, ConversionsRoundUpAndSaturate) {
+TEST(ParseDuration, TimeValueConversionsRoundUpAndSaturate) {
   const TimeValue v = TimeValue::from_nanoseconds(1'500'000'001);
   EXPECT_EQ(v.to<std::chrono::seconds>(), 2s);
   EXPECT_EQ(v.to<std::chrono::milliseconds>(), 1501ms);
@@ -294,7 +294,7 @@ TEST(TimeValue, ConversionsRoundUpAndSaturate) {
   EXPECT_EQ(TimeValue::infinite().to<small>(), small::max());
 }
 
-TEST(TimeValue, FromChronoDurations) {
+TEST(ParseDuration, TimeValueFromChronoDurations) {
   EXPECT_EQ(TimeValue(std::chrono::hours::max()).count(), std::numeric_limits<std::int64_t>::max());
   EXPECT_EQ(TimeValue(std::chrono::duration<long long, std::pico>(1500)).count(), 2);
   EXPECT_EQ(TimeValue(std::chrono::duration<double>(0.25)).count(), 250'000'000);
@@ -307,7 +307,7 @@ TEST(TimeValue, FromChronoDurations) {
   EXPECT_THROW(TimeValue(std::chrono::duration<double>(1e300)), tickwheel::error);
 }
 
-TEST(FormatDuration, CanonicalPlainSeconds) {
+TEST(ParseDuration, FormatIsCanonicalPlainSeconds) {
   EXPECT_EQ(format_duration(TimeValue{}), "0");
   EXPECT_EQ(format_duration(TimeValue(90s)), "90");
   EXPECT_EQ(format_duration(TimeValue(-500ms)), "-0.5");
@@ -323,7 +323,7 @@ TEST(FormatDuration, CanonicalPlainSeconds) {
   EXPECT_EQ(os.str(), "93784.5");
 }
 
-TEST(FormatDuration, RoundTripsExtremes) {
+TEST(ParseDuration, FormatRoundTripsExtremes) {
   for (const TimeValue v :
        {TimeValue{}, TimeValue::infinite(), TimeValue(1ns), TimeValue(-1ns),
         TimeValue::from_nanoseconds(std::numeric_limits<std::int64_t>::min()),
@@ -335,7 +335,7 @@ TEST(FormatDuration, RoundTripsExtremes) {
 
 // format -> parse is the identity on 2*10^5 random values drawn to hit every
 // digit count, both signs and both ends of the range. Seeded: reproducible.
-TEST(FormatDuration, RandomRoundTripProperty) {
+TEST(ParseDuration, FormatRandomRoundTripProperty) {
   std::mt19937_64 rng(20240601);
   std::uniform_int_distribution<int> kind(0, 5);
   std::uniform_int_distribution<int> digits(0, 18);

@@ -103,6 +103,18 @@ TEST(PollTimer, CheckCountsDownThenExpiresExactlyOnce) {
   EXPECT_EQ(t.end_time(), at(105s));   // when it did expire
 }
 
+TEST(PollTimer, ReadsTheClockItWasGiven) {
+  ManualClock clock(at(42s));
+  PollTimer t(1s, exact(clock));
+  EXPECT_EQ(t.clock().now(), at(42s));
+  EXPECT_FALSE(t.clock().is_steady());
+  EXPECT_TRUE(PollTimer().clock().is_steady());
+  t.start(at(10s));  // a given now, the interval kept
+  EXPECT_EQ(t.start_time(), at(10s));
+  EXPECT_EQ(t.end_time(), at(11s));
+  EXPECT_EQ(t.check(), 0s);  // the clock says 42 s
+}
+
 TEST(PollTimer, CheckWithAGivenNow) {
   ManualClock clock;
   PollTimer t(10s, exact(clock));
@@ -142,7 +154,7 @@ TEST(PollTimer, StartWithoutAnyIntervalThrowsAndChangesNothing) {
   } catch (const tickwheel::error& e) {
     EXPECT_EQ(e.code(), tickwheel::errc::invalid_argument);
     EXPECT_TRUE(contains(e.what(), "lonely")) << e.what();
-    EXPECT_TRUE(contains(e.what(), "no interval")) << e.what();
+    EXPECT_TRUE(contains(e.what(), "no interval was ever set and no end time")) << e.what();
   }
   EXPECT_TRUE(t.is_reset());
   EXPECT_FALSE(t.start_time());
@@ -446,6 +458,20 @@ TEST(PollTimer, DebugLinesGoToTheSinkOnlyWhenOn) {
   t.start();
   t.expire();
   EXPECT_EQ(lines.size(), 5u);
+}
+
+TEST(PollTimer, DebugSinkCanBeReplacedAndRemoved) {
+  ManualClock clock;
+  PollTimer t(1s, {.clock = clock, .name = "s", .debug = true});
+  std::vector<std::string> lines;
+  t.set_debug_sink([&](std::string_view l) { lines.emplace_back(l); });
+  t.expire();
+  EXPECT_EQ(lines, std::vector<std::string>{"tickwheel: s: expired"});
+  t.set_debug_sink({});  // back to stderr
+  testing::internal::CaptureStderr();
+  t.reset();
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "tickwheel: s: reset\n");
+  EXPECT_EQ(lines.size(), 1u);
 }
 
 TEST(PollTimer, DebugDefaultsToStderr) {
