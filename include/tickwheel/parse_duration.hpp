@@ -124,8 +124,9 @@ class ParseError : public error {
  public:
   ParseError(std::size_t position, const std::string& what)
       : error(errc::parse_error, what), position_(position) {}
-  /// 0-based byte offset into the input of the first character of the
-  /// offending element (for an empty element: where it would start).
+  /// 0-based byte offset into the input where the problem is: the first
+  /// character of the offending element, of the unexpected text after a
+  /// number, or (for an empty field) where the field would start.
   [[nodiscard]] std::size_t position() const noexcept { return position_; }
 
  private:
@@ -165,7 +166,8 @@ struct ParseOptions {
 ///    optional fraction (`5`, `5.`, `.5`, `1.25`), an optional exponent
 ///    (`1e3`, `2.5E-1`); white space around it. No hex, no `_`, no sign
 ///    followed by space. An exponent beyond ±10^15 on a non-zero number is an
-///    error (zero with any exponent is zero).
+///    error (zero with any exponent is zero). White space is ASCII space, tab,
+///    newline, carriage return, vertical tab and form feed.
 ///
 /// The result is exact: a value that is a whole number of nanoseconds is that
 /// number; anything finer rounds up toward +infinity (`1e-10` is 1 ns, `-1e-10`
