@@ -6,5 +6,7 @@
 #include "tickwheel/error.hpp"
 #include "tickwheel/fwd.hpp"
 #include "tickwheel/manual_clock.hpp"
+#include "tickwheel/parse_duration.hpp"
+#include "tickwheel/poll_timer.hpp"
 #include "tickwheel/timer_wheel.hpp"
 #include "tickwheel/version.hpp"
