@@ -22,6 +22,10 @@ class category final : public std::error_category {
         return "timer not found";
       case errc::parse_error:
         return "malformed time value";
+      case errc::cancelled:
+        return "timer cancelled";
+      case errc::no_driver:
+        return "no timer driver for this thread (enter a Driver's scope first)";
     }
     return "unknown tickwheel error";
   }

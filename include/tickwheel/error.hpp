@@ -17,6 +17,8 @@ enum class errc : int {
   receiver_stopped,      ///< a periodic timer was stopped
   not_found,             ///< an id or key that is not (or no longer) known
   parse_error,           ///< a malformed time-value string
+  cancelled,             ///< the timer was cancelled before it fired
+  no_driver,             ///< no driver is set for this thread (see Driver::enter)
 };
 
 /// The category of `tickwheel::errc`; its name() is "tickwheel".
