@@ -3,9 +3,15 @@
 
 #include "tickwheel/chrono.hpp"
 #include "tickwheel/clock.hpp"
+#include "tickwheel/delay.hpp"
+#include "tickwheel/driver.hpp"
+#ifdef __linux__
+#include "tickwheel/epoll_park.hpp"
+#endif
 #include "tickwheel/error.hpp"
 #include "tickwheel/fwd.hpp"
 #include "tickwheel/manual_clock.hpp"
+#include "tickwheel/park.hpp"
 #include "tickwheel/parse_duration.hpp"
 #include "tickwheel/poll_timer.hpp"
 #include "tickwheel/timer_wheel.hpp"
