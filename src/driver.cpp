@@ -21,26 +21,28 @@ thread_local Handle current_handle;  // set by DriverScope
 
 namespace detail {
 
-bool DriverCore::submit(TimerEntry* e, bool wake) noexcept {
-  if (e->queued.exchange(true, std::memory_order_seq_cst)) {
-    // Already on its way; it may have been queued without a wake-up.
-    if (wake && parked.load(std::memory_order_seq_cst)) park->unpark();
+bool DriverCore::submit(TimerEntry* e, std::int64_t wake_if_before) noexcept {
+  if (!e->mark_queued()) {
+    // Already on its way, perhaps queued without a wake-up.
+    const std::int64_t until = sleeping_until.load(std::memory_order_seq_cst);
+    if (until >= 0 && wake_if_before < until) park->unpark();
     return alive();
   }
-  e->retain();  // the stack's reference
   TimerEntry* old = head.load(std::memory_order_relaxed);
   do {
     if (old == closed_stack) {
-      e->queued.store(false, std::memory_order_relaxed);
-      e->release();
+      e->refs.fetch_and(~TimerEntry::queued_bit, std::memory_order_relaxed);
       return false;
     }
     e->next_queued = old;
   } while (
       !head.compare_exchange_weak(old, e, std::memory_order_seq_cst, std::memory_order_relaxed));
-  // Only the first push after a drain can find the driver asleep with an
-  // empty stack; later pushes find parked == false or a stack it will see.
-  if (wake && parked.load(std::memory_order_seq_cst)) park->unpark();
+  const std::uint32_t queued_now = backlog.fetch_add(1, std::memory_order_relaxed) + 1;
+  // A sleeping driver is woken only if this entry is due before it would
+  // wake anyway, or to bound the memory held by queued entries. (The driver
+  // announces its sleep before its last look at the stack: see turn().)
+  const std::int64_t until = sleeping_until.load(std::memory_order_seq_cst);
+  if (until >= 0 && (wake_if_before < until || queued_now == backlog_limit)) park->unpark();
   return true;
 }
 
@@ -48,6 +50,7 @@ TimerEntry* DriverCore::take_all() noexcept {
   TimerEntry* list = head.load(std::memory_order_relaxed);
   if (list == nullptr || list == closed_stack) return nullptr;
   list = head.exchange(nullptr, std::memory_order_seq_cst);
+  backlog.store(0, std::memory_order_relaxed);
   // The stack is newest first; reverse it so ties keep submission order.
   TimerEntry* oldest_first = nullptr;
   while (list != nullptr) {
@@ -65,10 +68,7 @@ TimerEntry* DriverCore::close() noexcept {
 }
 
 bool DriverCore::acquire_slot() noexcept {
-  if (max_timers == std::numeric_limits<std::size_t>::max()) {
-    outstanding.fetch_add(1, std::memory_order_relaxed);
-    return true;
-  }
+  if (!counting()) return true;
   std::size_t n = outstanding.load(std::memory_order_relaxed);
   do {
     if (n >= max_timers) return false;
@@ -126,7 +126,7 @@ Driver::~Driver() {
     detail::TimerEntry* e = list;
     list = e->next_queued;
     e->next_queued = nullptr;
-    e->queued.store(false, std::memory_order_seq_cst);
+    e->unmark_queued_keep_ref();
     if (!e->in_wheel) shut_down_entry(*e);  // those in the wheel are met below
     e->release();
   }
@@ -231,9 +231,9 @@ void Driver::fire(detail::TimerEntry& e, TimerId self) {
 }
 
 void Driver::adopt(detail::TimerEntry* e) {
-  e->queued.store(false, std::memory_order_seq_cst);  // before reading its state
+  e->unmark_queued_keep_ref();  // before reading its state
   sync(*e);
-  e->release();  // the stack's reference
+  e->release();
 }
 
 void Driver::drain() {
@@ -263,23 +263,31 @@ TurnResult Driver::turn(std::optional<duration> max_wait) {
 
   drain();
   const time_point now = core_->clock.now();
-  std::optional<time_point> deadline = wheel_.next_deadline();
-  if (max_wait) {
-    const time_point limit = saturating_add(now, std::max(*max_wait, duration::zero()));
-    deadline = deadline ? std::min(*deadline, limit) : limit;
+  std::optional<time_point> deadline;
+  for (;;) {
+    deadline = wheel_.next_deadline();
+    if (max_wait) {
+      const time_point limit = saturating_add(now, std::max(*max_wait, duration::zero()));
+      deadline = deadline ? std::min(*deadline, limit) : limit;
+    }
+    // Announce the sleep, then look once more: a push before the
+    // announcement is taken here, a push after it sees the announcement and
+    // wakes the park if it is due earlier.
+    core_->sleeping_until.store(
+        deadline ? std::max<std::int64_t>(deadline->time_since_epoch().count(), 0)
+                 : detail::DriverCore::no_wake,
+        std::memory_order_seq_cst);
+    if (core_->head.load(std::memory_order_seq_cst) == nullptr) break;
+    drain();
   }
-  // Announce the sleep, then look once more: a push before the announcement
-  // is seen here, a push after it sees parked and unparks.
-  core_->parked.store(true, std::memory_order_seq_cst);
-  if (core_->head.load(std::memory_order_seq_cst) != nullptr) deadline = now;
   if (!deadline || *deadline > now) ++parks_;
   try {
     core_->park->park(deadline);
   } catch (...) {
-    core_->parked.store(false, std::memory_order_relaxed);
+    core_->sleeping_until.store(-1, std::memory_order_relaxed);
     throw;
   }
-  core_->parked.store(false, std::memory_order_relaxed);
+  core_->sleeping_until.store(-1, std::memory_order_relaxed);
 
   drain();
   (void)wheel_.advance(core_->clock.now());

@@ -44,9 +44,10 @@ std::error_code arm(TimerEntry& e, time_point deadline) {
   // Another thread. A later deadline on a pending timer needs nothing: the
   // wheel holds an earlier one and re-files when it comes. While the
   // callback runs, the driver re-files afterwards. Anything else must reach
-  // the wheel, and soon.
+  // the wheel before its deadline: the driver is woken if it would sleep
+  // past it.
   if ((old >= 0 && ns >= old) || old == entry_firing) return {};
-  if (!core.submit(&e, /*wake=*/true)) return make_error_code(errc::shutdown);
+  if (!core.submit(&e, /*wake_if_before=*/ns)) return make_error_code(errc::shutdown);
   return {};
 }
 
@@ -64,7 +65,7 @@ bool cancel(TimerEntry& e) noexcept {
   } else {
     // The driver drops it at its next turn; no wake-up for a cancel: at
     // worst the driver wakes once at the old deadline and finds nothing.
-    (void)core.submit(&e, /*wake=*/false);
+    (void)core.submit(&e, DriverCore::no_wake);
   }
   return true;
 }

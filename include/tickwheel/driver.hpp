@@ -67,9 +67,13 @@ class DriverCore {
   DriverCore(ClockRef c, std::shared_ptr<Park> p, std::size_t max) noexcept
       : clock(c), park(std::move(p)), max_timers(max) {}
 
-  /// Pushes `e` (which must not be queued) on the submission stack and
-  /// wakes the driver if it sleeps. False if the driver is gone.
-  bool submit(TimerEntry* e, bool wake) noexcept;
+  /// Pushes `e` on the submission stack (unless it is queued already).
+  /// Wakes the driver if it sleeps past `wake_if_before` (ns on the steady
+  /// timeline; no_wake: never for this entry), or if the stack has grown by
+  /// backlog_limit since the last drain. False if the driver is gone.
+  bool submit(TimerEntry* e, std::int64_t wake_if_before) noexcept;
+  static constexpr std::int64_t no_wake = std::numeric_limits<std::int64_t>::max();
+  static constexpr std::uint32_t backlog_limit = 256;
   /// Takes every queued entry, oldest first (a singly linked list).
   TimerEntry* take_all() noexcept;
   /// Closes the stack: later submits fail. Returns what was queued.
@@ -80,15 +84,23 @@ class DriverCore {
   }
   [[nodiscard]] bool alive() const noexcept { return driver.load(std::memory_order_acquire); }
 
-  /// Counts a timer against max_timers; false when at capacity.
+  /// Counts a timer against max_timers; false when at capacity. Without a
+  /// limit nothing is counted (no shared counter for every timer to touch).
   bool acquire_slot() noexcept;
-  void release_slot() noexcept { outstanding.fetch_sub(1, std::memory_order_relaxed); }
+  void release_slot() noexcept {
+    if (counting()) outstanding.fetch_sub(1, std::memory_order_relaxed);
+  }
+  [[nodiscard]] bool counting() const noexcept {
+    return max_timers != std::numeric_limits<std::size_t>::max();
+  }
 
   const ClockRef clock;
   const std::shared_ptr<Park> park;
   const std::size_t max_timers;
   std::atomic<TimerEntry*> head{nullptr};
-  std::atomic<bool> parked{false};
+  std::atomic<std::uint32_t> backlog{0};  // pushes since the last drain
+  // While the driver sleeps: until when (ns; no_wake: no deadline); -1 awake.
+  alignas(64) std::atomic<std::int64_t> sleeping_until{-1};
   std::atomic<std::thread::id> driver_thread{};
   std::atomic<Driver*> driver{nullptr};  // null once the driver is gone
   std::atomic<std::size_t> outstanding{0};
@@ -196,9 +208,11 @@ class Driver {
   [[nodiscard]] DriverScope enter() const { return DriverScope(handle()); }
 
   [[nodiscard]] DriverStats stats() const noexcept;
-  /// Timers scheduled and not yet completed.
+  /// Timers armed and not yet complete. With a max_timers limit this counts
+  /// every thread's timers at once; without one it counts those in the
+  /// wheel as of this thread's last turn (call it on the driver's thread).
   [[nodiscard]] std::size_t outstanding() const noexcept {
-    return core_->outstanding.load(std::memory_order_relaxed);
+    return core_->counting() ? core_->outstanding.load(std::memory_order_relaxed) : wheel_.size();
   }
 
   // ---- for the timer types built on the driver (Delay, Interval, ...) ----

@@ -87,6 +87,11 @@ struct heap_completion {
 class TimerEntry {
  public:
   explicit TimerEntry(DriverCore* core) noexcept : core_(core) {}
+  // Entries are made on one thread and often freed on the driver's: a pool
+  // with per-thread caches that trade batches keeps that off malloc's slow
+  // path (see src/timer_entry.cpp).
+  static void* operator new(std::size_t size);
+  static void operator delete(void* p) noexcept;
   TimerEntry(const TimerEntry&) = delete;
   TimerEntry& operator=(const TimerEntry&) = delete;
   ~TimerEntry() {
@@ -112,8 +117,12 @@ class TimerEntry {
   // ---- shared state (any thread) ----
   std::atomic<std::int64_t> state{entry_unarmed};
   std::atomic<std::int64_t> armed_for{entry_unarmed};  // the last deadline armed
+  // References (the owner, the wheel, a driver working on it) count in the
+  // low bits; queued_bit is set while the entry is on the driver's
+  // submission stack and keeps it alive like a reference. One word, so
+  // queueing is one atomic operation. Freed when the word reaches zero.
   std::atomic<std::uint32_t> refs{1};
-  std::atomic<bool> queued{false};    // on the driver's submission stack
+  static constexpr std::uint32_t queued_bit = 1u << 31;
   TimerEntry* next_queued = nullptr;  // submission stack link (owned by the stack)
 
   // ---- the driver's thread only ----
@@ -123,6 +132,16 @@ class TimerEntry {
   void retain() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
   void release() noexcept {
     if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+  /// Sets queued_bit; false if it was set already (the entry is on its way).
+  bool mark_queued() noexcept {
+    return (refs.fetch_or(queued_bit, std::memory_order_seq_cst) & queued_bit) == 0;
+  }
+  /// Clears queued_bit and takes a reference in its place, in one step; the
+  /// caller releases it when done. Sequentially consistent: the driver reads
+  /// the entry's state only after this, so a later re-arm queues it again.
+  void unmark_queued_keep_ref() noexcept {
+    refs.fetch_sub(queued_bit - 1, std::memory_order_seq_cst);
   }
 
   /// Runs the completion callback, if any.
@@ -145,7 +164,7 @@ class TimerEntry {
 
   DriverCore* core_;
   std::atomic_flag waiters_lock_;  // a few pointer moves under it, never a call
-  Waiter* waiters_ = nullptr;
+  std::atomic<Waiter*> waiters_{nullptr};
   const completion_ops* ops_ = nullptr;
   alignas(std::max_align_t) unsigned char storage_[completion_buffer];
 };
