@@ -115,7 +115,10 @@ void EpollPark::park(std::optional<time_point> deadline) {
   }
   int timeout_ms = -1;
   if (deadline && *deadline <= std::chrono::steady_clock::now()) {
-    timeout_ms = 0;  // due already: only collect ready I/O
+    // Due already: only collect ready I/O, if any is watched. (A pending
+    // unpark stays in the eventfd and ends the next blocking park at once.)
+    if (watches_.empty()) return;
+    timeout_ms = 0;
   } else {
     arm_timer(deadline);
   }
