@@ -217,7 +217,7 @@ class TimerWheel {
     tick_t deadline;           // may be later than its slot's time (push_later)
     std::uint32_t generation;  // bumped when the node is handed out again
     std::uint32_t stamp;       // equals the stamp of its one current slot entry
-    std::uint32_t order;       // tie-break: (re)schedule sequence; free-list link
+    std::uint32_t order;       // tie-break: (re)schedule sequence
     std::uint16_t slot;        // the slot holding its current entry
     state st;
   };
@@ -281,17 +281,24 @@ class TimerWheel {
   }
   time_point tick_time(tick_t t) const noexcept;
 
+  // Free nodes are a stack of indices, not a list through the nodes: popping
+  // one never waits for a cache miss on the node it frees up next.
   std::uint32_t acquire_node() {
-    if (free_head_ == no_node) return new_node();
-    const std::uint32_t i = free_head_;
-    free_head_ = node_at(i).order;
+    if (free_.empty()) return new_node();
+    const std::uint32_t i = free_.back();
+    free_.pop_back();
+    // Freed nodes come back in firing order, scattered: fetch the one a few
+    // schedules ahead now, so bursts of schedules overlap their misses.
+    if (free_.size() > free_prefetch) {
+      __builtin_prefetch(&node_at(free_[free_.size() - free_prefetch]), 1);
+    }
     return i;
   }
+  static constexpr std::size_t free_prefetch = 8;
   std::uint32_t new_node();
   void return_node(std::uint32_t index, node& n) noexcept {
     n.st = state::free;
-    n.order = free_head_;
-    free_head_ = index;
+    free_.push_back(index);  // never reallocates: capacity >= nodes (new_node)
   }
   TimerId commit_node(std::uint32_t index, node& n, tick_t deadline);
   void release_node(std::uint32_t index, node& n) noexcept;
@@ -337,9 +344,13 @@ class TimerWheel {
   std::uint32_t next_order_ = 0;
   tick_t overflow_min_ = no_tick;  // lower bound of the overflow deadlines
 
-  std::unique_ptr<node[]> pages_[max_pages];
+  struct page_free {
+    void operator()(node* p) const noexcept;
+  };
+  static std::unique_ptr<node[], page_free> make_page(std::size_t nodes);
+  std::unique_ptr<node[], page_free> pages_[max_pages];
   std::uint32_t node_count_ = 0;
-  std::uint32_t free_head_ = no_node;
+  std::vector<std::uint32_t> free_;  // indices of free nodes
 
   std::vector<slot_list> slots_;         // levels << bits, then due, overflow, batch
   std::vector<std::uint64_t> occupied_;  // words_per_level_ per level
