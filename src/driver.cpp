@@ -159,6 +159,10 @@ void Driver::shut_down_entry(detail::TimerEntry& e) noexcept {
 }
 
 void Driver::sync(detail::TimerEntry& e) {
+  // Re-arms and cancels made while its callback runs are settled once, after
+  // it: the wheel still holds the running node, and only settle knows
+  // whether it is filed again or given up.
+  if (&e == firing_) return;
   const std::int64_t s = e.state.load(std::memory_order_seq_cst);
   if (s >= 0) {
     if (e.in_wheel) {
@@ -209,6 +213,7 @@ void Driver::fire(detail::TimerEntry& e, TimerId self) {
     detail::TimerEntry* e;
     TimerId self;
     ~settle() {
+      driver->firing_ = nullptr;
       std::int64_t after = detail::entry_firing;
       if (e->state.compare_exchange_strong(after, detail::entry_fired, std::memory_order_seq_cst,
                                            std::memory_order_acquire)) {
@@ -227,6 +232,7 @@ void Driver::fire(detail::TimerEntry& e, TimerId self) {
       }
     }
   } guard{this, &e, self};
+  firing_ = &e;
   e.run_callback({});
 }
 

@@ -230,6 +230,7 @@ class Driver {
   TimerWheel wheel_;
   std::atomic<bool> stop_{false};
   bool turning_ = false;
+  detail::TimerEntry* firing_ = nullptr;  // the entry whose callback runs
   bool shutting_down_ = false;
   std::uint64_t turns_ = 0;
   std::uint64_t parks_ = 0;

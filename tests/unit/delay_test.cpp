@@ -186,6 +186,42 @@ TEST(Delay, CallbackMayResetItsOwnDelay) {
   EXPECT_EQ(fired_at, (std::vector<time_point>{at(1s), at(2s), at(3s)}));
 }
 
+// Every sequence of re-arms and cancels inside the callback leaves one
+// outcome and one wheel reference: the entry is settled once, after the
+// callback, never by the calls made inside it.
+TEST(Delay, CallbackMayReArmAndCancelItsOwnDelay) {
+  ManualClock clock;
+  Driver driver(clock);
+  int fired = 0;
+  Delay d;
+  d = Delay(driver.handle(), at(1s), [&] {
+    ++fired;
+    EXPECT_FALSE(d.reset(clock.now() + 1s));
+    EXPECT_TRUE(d.cancel());
+  });
+  driver.run_until(at(10s));
+  EXPECT_EQ(fired, 1);
+  EXPECT_EQ(d.result(), tickwheel::errc::cancelled);
+  EXPECT_EQ(driver.outstanding(), 0u);
+}
+
+TEST(Delay, CallbackMayCancelThenReArmItsOwnDelay) {
+  ManualClock clock;
+  Driver driver(clock);
+  std::vector<time_point> fired_at;
+  Delay d;
+  d = Delay(driver.handle(), at(1s), [&] {
+    fired_at.push_back(clock.now());
+    if (fired_at.size() > 1) return;
+    EXPECT_FALSE(d.reset(clock.now() + 1s));
+    EXPECT_TRUE(d.cancel());
+    EXPECT_FALSE(d.reset(clock.now() + 2s));
+  });
+  driver.run_until(at(10s));
+  EXPECT_EQ(fired_at, (std::vector<time_point>{at(1s), at(3s)}));
+  EXPECT_EQ(driver.outstanding(), 0u);
+}
+
 TEST(Delay, EmptyDelayReportsShutdownAndIsHarmless) {
   Delay d;
   EXPECT_FALSE(d);
