@@ -94,6 +94,8 @@ Handle Handle::current() {
 
 Handle Handle::try_current() noexcept { return current_handle; }
 
+DriverScope Handle::enter() const { return DriverScope(*this); }
+
 DriverScope::DriverScope(Handle h) : previous_(std::exchange(current_handle, std::move(h))) {}
 
 DriverScope::~DriverScope() { current_handle = std::move(previous_); }
@@ -314,7 +316,11 @@ void Driver::run_until(time_point deadline) {
 }
 
 void Driver::run_until_idle() {
-  while (outstanding() > 0) {
+  core_->driver_thread.store(std::this_thread::get_id(), std::memory_order_relaxed);
+  for (;;) {
+    // Timers armed on other threads are counted once taken in.
+    if (!turning_) drain();
+    if (outstanding() == 0) return;
     if (stop_.exchange(false, std::memory_order_acq_rel)) return;
     turn();
   }

@@ -35,6 +35,7 @@ namespace tickwheel {
 
 class Driver;
 class Handle;
+class DriverScope;
 
 /// Construction options of a Driver.
 struct DriverOptions {
@@ -136,6 +137,11 @@ class Handle {
   /// Like current(), but an empty handle (and no exception) outside a scope.
   [[nodiscard]] static Handle try_current() noexcept;
 
+  /// Makes this handle's driver the one Handle::current() returns on this
+  /// thread until the returned scope ends: how a thread other than the
+  /// driver's (of a DriverThread, say) uses sleep_for and delay.
+  [[nodiscard]] DriverScope enter() const;
+
   friend bool operator==(const Handle& a, const Handle& b) noexcept { return a.core_ == b.core_; }
 
   [[nodiscard]] const std::shared_ptr<detail::DriverCore>& core() const noexcept { return core_; }
@@ -156,6 +162,7 @@ class DriverScope {
 
  private:
   friend class Driver;
+  friend class Handle;
   explicit DriverScope(Handle h);
   Handle previous_;
 };
@@ -198,7 +205,8 @@ class Driver {
   void run();
   /// Turns until the clock reads `deadline` or later, or stop() is called.
   void run_until(time_point deadline);
-  /// Turns until no timer is outstanding, or stop() is called.
+  /// Turns until no timer is outstanding (those armed from other threads
+  /// before the call included), or stop() is called.
   void run_until_idle();
   /// Makes run() / run_until() return after the current turn. Any thread.
   void stop() noexcept;

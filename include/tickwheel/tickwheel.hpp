@@ -14,5 +14,6 @@
 #include "tickwheel/park.hpp"
 #include "tickwheel/parse_duration.hpp"
 #include "tickwheel/poll_timer.hpp"
+#include "tickwheel/sleep.hpp"
 #include "tickwheel/timer_wheel.hpp"
 #include "tickwheel/version.hpp"

@@ -9,6 +9,7 @@
 #include "tickwheel/delay.hpp"
 #include "tickwheel/driver.hpp"
 #include "tickwheel/epoll_park.hpp"
+#include "tickwheel/sleep.hpp"
 
 using namespace std::chrono_literals;
 
@@ -67,3 +68,13 @@ INSTANTIATE_TEST_SUITE_P(Parks, RealClock, ::testing::Values(ParkKind::condvar, 
                          [](const auto& param_info) {
                            return param_info.param == ParkKind::epoll ? "Epoll" : "Condvar";
                          });
+
+TEST(RealClockSleep, SleepForFromAnotherThreadOfADriverThread) {
+  tickwheel::DriverThread driver;
+  const auto scope = driver.handle().enter();
+  const auto start = std::chrono::steady_clock::now();
+  tickwheel::sleep_for(20ms);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, 20ms);
+  EXPECT_LT(took, 2s);
+}
