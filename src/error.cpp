@@ -29,6 +29,23 @@ class category final : public std::error_category {
     }
     return "unknown tickwheel error";
   }
+  // Portable code can test `ec == std::errc::timed_out` without knowing
+  // tickwheel; the codes with no generic counterpart stay in this category.
+  std::error_condition default_error_condition(int value) const noexcept override {
+    switch (static_cast<errc>(value)) {
+      case errc::invalid_argument:
+      case errc::parse_error:
+        return std::errc::invalid_argument;
+      case errc::timed_out:
+        return std::errc::timed_out;
+      case errc::cancelled:
+        return std::errc::operation_canceled;
+      case errc::at_capacity:
+        return std::errc::resource_unavailable_try_again;
+      default:
+        return {value, *this};
+    }
+  }
 };
 
 }  // namespace
