@@ -1,0 +1,3 @@
+#include "tickwheel/interval.hpp"
+
+#include <gtest/gtest.h>
