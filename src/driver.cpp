@@ -221,10 +221,12 @@ void Driver::fire(detail::TimerEntry& e, TimerId self) {
       e->notify_waiters({});  // fired, and re-armed by the callback
       if (after >= 0) {
         (void)driver->wheel_.reschedule(self, detail::as_time(after));
-      } else {  // re-armed, then cancelled
+      } else if (e->in_wheel) {  // re-armed, then cancelled from another thread
         e->in_wheel = false;
         e->release();
       }
+      // (Re-armed, then cancelled on this thread: sync() has already taken
+      // it out of the wheel and dropped the wheel's reference.)
     }
   } guard{this, &e, self};
   e.run_callback({});

@@ -130,8 +130,10 @@ class AnyMissedTickPolicy {
  public:
   /// TriggerAllMissed.
   AnyMissedTickPolicy() noexcept = default;
-  template <MissedTickPolicy P>
-  requires(!std::same_as<std::remove_cvref_t<P>, AnyMissedTickPolicy>)
+  // The same_as test comes first: checking the concept on this class itself
+  // would recurse through its own copy constructor.
+  template <class P>
+  requires(!std::same_as<std::remove_cvref_t<P>, AnyMissedTickPolicy> && MissedTickPolicy<P>)
       AnyMissedTickPolicy(P policy)  // NOLINT(google-explicit-constructor): a policy *is* one
       : held_(hold(std::move(policy))) {}
 

@@ -150,7 +150,8 @@ TEST(MissedTickPolicy, RandomCasesSatisfyEachDefinition) {
     const duration interval{1 + static_cast<std::int64_t>(rng() % 10'000'000'000)};
     const time_point scheduled = at(duration{static_cast<std::int64_t>(rng() >> 3)});
     const time_point now = scheduled + random_delay(rng, interval);
-    const duration tolerance{static_cast<std::int64_t>(rng() % (2 * interval.count()))};
+    const duration tolerance{
+        static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(2 * interval.count()))};
     // Built only when an assertion fails.
     const auto where = [&] {
       return ::testing::Message() << "seed " << seed << " case " << i << ": interval "
