@@ -94,9 +94,9 @@ class Interval {
   /// Without a callback: ticks are taken with consume() / wait() / subscribe().
   Interval(const Handle& handle, duration interval, AnyMissedTickPolicy policy = {},
            IntervalOptions options = {});
-  /// With `on_tick`, a `void(const IntervalTick&)` callable run on the
-  /// driver's thread for every tick. If it throws, the exception leaves the
-  /// driver's turn() and the timer keeps its schedule.
+  /// With `on_tick`, a copyable `void(const IntervalTick&)` callable (held
+  /// in a std::function) run on the driver's thread for every tick. If it throws, the exception
+  /// leaves the driver's turn() and the timer keeps its schedule.
   template <class F>
   requires std::is_invocable_v<F&, const IntervalTick&> Interval(const Handle& handle,
                                                                  duration interval,
