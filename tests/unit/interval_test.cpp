@@ -149,19 +149,19 @@ TEST(Interval, SeedExampleTriggerAllMissed) {
                              });
 }
 
-TEST(Interval, SeedExampleOfAUserPolicyWaitingOneMoreSecond) {
-  struct WaitOneMoreSecond {
+TEST(Interval, SeedExampleOfAUserPolicyAddingASecond) {
+  struct ExtraSecondAfterEachTick {
     [[nodiscard]] time_point next_tick(duration interval, time_point scheduled,
                                        time_point /*now*/) const {
       return scheduled + interval + 1s;
     }
   };
-  replay(WaitOneMoreSecond{}, {
-                                  {0s, {{0s, 0s}}},
-                                  {std::nullopt, {{2s, 0s}}},
-                                  {4500ms, {{4s, 500ms}}},
-                                  {std::nullopt, {{6s, 0s}}},
-                              });
+  replay(ExtraSecondAfterEachTick{}, {
+                                         {0s, {{0s, 0s}}},
+                                         {std::nullopt, {{2s, 0s}}},
+                                         {4500ms, {{4s, 500ms}}},
+                                         {std::nullopt, {{6s, 0s}}},
+                                     });
 }
 
 // ---- the schedule -------------------------------------------------------------------------

@@ -36,7 +36,7 @@ duration random_delay(std::mt19937_64& rng, duration interval) {
   }
 }
 
-struct WaitOneMoreSecond {
+struct ExtraSecondAfterEachTick {
   [[nodiscard]] time_point next_tick(duration interval, time_point scheduled,
                                      time_point /*now*/) const {
     return scheduled + interval + 1s;
@@ -59,7 +59,7 @@ struct Throws {
 
 TEST(MissedTickPolicy, BuiltInsAndUserTypesSatisfyTheConcept) {
   static_assert(tickwheel::MissedTickPolicy<TriggerAllMissed>);
-  static_assert(tickwheel::MissedTickPolicy<WaitOneMoreSecond>);
+  static_assert(tickwheel::MissedTickPolicy<ExtraSecondAfterEachTick>);
   static_assert(!tickwheel::MissedTickPolicy<int>);
   struct WrongResult {
     [[nodiscard]] int next_tick(duration, time_point, time_point) const { return 0; }
@@ -129,7 +129,7 @@ TEST(AnyMissedTickPolicy, HoldsBuiltInsAndUserPolicies) {
   EXPECT_EQ(burst.next_tick(1s, at(3s), at(4300ms)), at(4s));
   const AnyMissedTickPolicy drift = SkipMissedAndDrift{100ms};
   EXPECT_EQ(drift.next_tick(1s, at(3200ms), at(4300ms)), at(5300ms));
-  const AnyMissedTickPolicy user = WaitOneMoreSecond{};
+  const AnyMissedTickPolicy user = ExtraSecondAfterEachTick{};
   const AnyMissedTickPolicy copy = user;
   EXPECT_EQ(copy.next_tick(1s, at(1s), at(1s)), at(3s));
 }
