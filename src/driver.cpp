@@ -112,7 +112,7 @@ Driver::Driver(ManualClock& clock, DriverOptions options)
 
 Driver::Driver(ClockRef clock, std::unique_ptr<Park> park, DriverOptions options)
     : core_(std::make_shared<detail::DriverCore>(clock, std::shared_ptr<Park>(std::move(park)),
-                                                 options.max_timers)),
+                                                 options.max_timers, options.geometry.tick)),
       wheel_(clock.now(), options.geometry) {
   if (!core_->park) throw error(errc::invalid_argument, "Driver: the park must not be null");
   core_->driver_thread.store(std::this_thread::get_id(), std::memory_order_relaxed);
@@ -228,7 +228,7 @@ void Driver::fire(detail::TimerEntry& e, TimerId self) {
       e->notify_waiters({});  // fired, and re-armed by the callback
       if (after >= 0) {
         (void)driver->wheel_.reschedule(self, detail::as_time(after));
-      } else {  // re-armed, then cancelled
+      } else {  // re-armed, then cancelled (sync() left it to us)
         e->in_wheel = false;
         e->release();
       }

@@ -65,8 +65,8 @@ namespace detail {
 /// through them, hold on to. Not part of the public API.
 class DriverCore {
  public:
-  DriverCore(ClockRef c, std::shared_ptr<Park> p, std::size_t max) noexcept
-      : clock(c), park(std::move(p)), max_timers(max) {}
+  DriverCore(ClockRef c, std::shared_ptr<Park> p, std::size_t max, duration t) noexcept
+      : clock(c), park(std::move(p)), max_timers(max), tick(t) {}
 
   /// Pushes `e` on the submission stack (unless it is queued already).
   /// Wakes the driver if it sleeps past `wake_if_before` (ns on the steady
@@ -98,6 +98,7 @@ class DriverCore {
   const ClockRef clock;
   const std::shared_ptr<Park> park;
   const std::size_t max_timers;
+  const duration tick;  // the wheel's tick length
   std::atomic<TimerEntry*> head{nullptr};
   std::atomic<std::uint32_t> backlog{0};  // pushes since the last drain
   // While the driver sleeps: until when (ns; no_wake: no deadline); -1 awake.
@@ -124,6 +125,9 @@ class Handle {
   [[nodiscard]] time_point now() const;
   /// The driver's clock.
   [[nodiscard]] ClockRef clock() const noexcept;
+  /// The length of the driver's wheel tick (its timer resolution); one
+  /// nanosecond for an empty handle.
+  [[nodiscard]] duration tick() const noexcept { return core_ ? core_->tick : duration{1}; }
   /// True while the driver exists.
   [[nodiscard]] bool alive() const noexcept { return core_ && core_->alive(); }
   /// True on the thread that turns the driver.

@@ -10,7 +10,9 @@
 #endif
 #include "tickwheel/error.hpp"
 #include "tickwheel/fwd.hpp"
+#include "tickwheel/interval.hpp"
 #include "tickwheel/manual_clock.hpp"
+#include "tickwheel/missed_tick_policy.hpp"
 #include "tickwheel/park.hpp"
 #include "tickwheel/parse_duration.hpp"
 #include "tickwheel/poll_timer.hpp"

@@ -1,0 +1,588 @@
+#include "tickwheel/interval.hpp"
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tickwheel/manual_clock.hpp"
+
+using namespace std::chrono_literals;
+using tickwheel::AnyMissedTickPolicy;
+using tickwheel::Driver;
+using tickwheel::duration;
+using tickwheel::errc;
+using tickwheel::Interval;
+using tickwheel::IntervalOptions;
+using tickwheel::IntervalTick;
+using tickwheel::ManualClock;
+using tickwheel::SkipMissedAndDrift;
+using tickwheel::SkipMissedAndResync;
+using tickwheel::time_point;
+using tickwheel::TriggerAllMissed;
+
+namespace {
+
+time_point at(duration d) { return time_point{d}; }
+
+struct RecordingWaiter final : tickwheel::detail::Waiter {
+  void complete(std::error_code ec) noexcept override { results.push_back(ec); }
+  std::vector<std::error_code> results;
+};
+
+// A tick as the seed's examples state it: when it was due, how late it was.
+struct Expected {
+  duration scheduled;
+  duration drift;
+};
+
+// One step of a worked example: the driver gets to run at `handled` (late
+// on purpose; nullopt: it sleeps until the next tick is due, i.e. on time),
+// and these ticks come out.
+struct Step {
+  std::optional<duration> handled;
+  std::vector<Expected> ticks;
+};
+
+IntervalOptions first_tick_at_start() {
+  IntervalOptions o;
+  o.first_tick_at_start = true;
+  return o;
+}
+
+void expect_ticks(const std::vector<IntervalTick>& got, const std::vector<Expected>& want,
+                  std::uint64_t& number) {
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].scheduled, at(want[i].scheduled)) << "tick " << i;
+    EXPECT_EQ(got[i].drift, want[i].drift) << "tick " << i;
+    EXPECT_EQ(got[i].number, ++number) << "tick " << i;
+  }
+}
+
+// Replays `steps` on an interval of 1 s from time 0 whose first tick is at
+// the start, as the seed's examples do: once with a callback (handled when
+// the driver runs it), once pulled with consume() (handled when consumed,
+// right after the driver has run).
+void replay(const AnyMissedTickPolicy& policy, const std::vector<Step>& steps) {
+  {
+    SCOPED_TRACE("callback");
+    ManualClock clock;
+    Driver driver(clock);
+    std::vector<IntervalTick> got;
+    Interval every(driver.handle(), 1s, policy, first_tick_at_start(),
+                   [&](const IntervalTick& t) { got.push_back(t); });
+    std::uint64_t number = 0;
+    for (const Step& step : steps) {
+      got.clear();
+      if (step.handled) {
+        clock.set(at(*step.handled));
+        while (driver.turn(0ns).fired > 0) {
+        }
+      } else {
+        driver.turn();
+      }
+      expect_ticks(got, step.ticks, number);
+    }
+  }
+  {
+    SCOPED_TRACE("consume");
+    ManualClock clock;
+    Driver driver(clock);
+    Interval every(driver.handle(), 1s, policy, first_tick_at_start());
+    std::uint64_t number = 0;
+    for (const Step& step : steps) {
+      if (step.handled) {
+        clock.set(at(*step.handled));
+        driver.turn(0ns);
+      } else {
+        driver.turn();
+      }
+      std::vector<IntervalTick> got;
+      IntervalTick t;
+      while (every.ready()) {
+        ASSERT_FALSE(every.consume(t));
+        got.push_back(t);
+      }
+      EXPECT_EQ(every.consume(t), std::errc::operation_would_block);
+      expect_ticks(got, step.ticks, number);
+    }
+  }
+}
+
+}  // namespace
+
+// ---- the seed's worked examples, tick for tick ----------------------------------------
+
+TEST(Interval, SeedExampleSkipMissedAndDriftWithToleranceOfATenth) {
+  replay(SkipMissedAndDrift{100ms}, {
+                                        {0s, {{0s, 0s}}},
+                                        {1200ms, {{1s, 200ms}}},       // drifts: next at 2.2
+                                        {2300ms, {{2200ms, 100ms}}},   // == tolerance: stays
+                                        {4300ms, {{3200ms, 1100ms}}},  // drifts: next at 5.3
+                                        {std::nullopt, {{5300ms, 0s}}},
+                                        {std::nullopt, {{6300ms, 0s}}},
+                                    });
+}
+
+TEST(Interval, SeedExampleSkipMissedAndResync) {
+  replay(SkipMissedAndResync{}, {
+                                    {0s, {{0s, 0s}}},
+                                    {1200ms, {{1s, 200ms}}},
+                                    {2300ms, {{2s, 300ms}}},
+                                    {4300ms, {{3s, 1300ms}}},  // the tick at 4 s is skipped
+                                    {5100ms, {{5s, 100ms}}},
+                                    {std::nullopt, {{6s, 0s}}},
+                                });
+}
+
+TEST(Interval, SeedExampleTriggerAllMissed) {
+  replay(TriggerAllMissed{}, {
+                                 {0s, {{0s, 0s}}},
+                                 {1200ms, {{1s, 200ms}}},
+                                 {2300ms, {{2s, 300ms}}},
+                                 {4300ms, {{3s, 1300ms}, {4s, 300ms}}},  // a catch-up burst
+                                 {5100ms, {{5s, 100ms}}},
+                                 {std::nullopt, {{6s, 0s}}},
+                             });
+}
+
+TEST(Interval, SeedExampleOfAUserPolicyAddingASecond) {
+  struct ExtraSecondAfterEachTick {
+    [[nodiscard]] time_point next_tick(duration interval, time_point scheduled,
+                                       time_point /*now*/) const {
+      return scheduled + interval + 1s;
+    }
+  };
+  replay(ExtraSecondAfterEachTick{}, {
+                                         {0s, {{0s, 0s}}},
+                                         {std::nullopt, {{2s, 0s}}},
+                                         {4500ms, {{4s, 500ms}}},
+                                         {std::nullopt, {{6s, 0s}}},
+                                     });
+}
+
+// ---- the schedule -------------------------------------------------------------------------
+
+TEST(Interval, FirstTickIsOneIntervalAfterStartPlusStartDelay) {
+  ManualClock clock(at(10s));
+  Driver driver(clock);
+  IntervalOptions o;
+  o.start_delay = 500ms;
+  std::vector<IntervalTick> got;
+  Interval every(driver.handle(), 1s, {}, o, [&](const IntervalTick& t) { got.push_back(t); });
+  EXPECT_TRUE(every.is_running());
+  EXPECT_EQ(every.next_tick(), at(11500ms));
+  EXPECT_EQ(every.interval(), 1s);
+  EXPECT_EQ(every.start_delay(), 500ms);
+  driver.run_until(at(11499ms));
+  EXPECT_TRUE(got.empty());
+  driver.run_until(at(13500ms));
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].scheduled, at(11500ms));
+  EXPECT_EQ(got[2].scheduled, at(13500ms));
+  EXPECT_EQ(got[2].number, 3u);
+  EXPECT_EQ(every.next_tick(), at(14500ms));
+}
+
+TEST(Interval, FirstTickAtStartOptionTicksAtTheStartInstantPlusDelay) {
+  ManualClock clock(at(10s));
+  Driver driver(clock);
+  IntervalOptions o = first_tick_at_start();
+  Interval now_tick(driver.handle(), 1s, {}, o);
+  EXPECT_EQ(now_tick.next_tick(), at(10s));
+  o.start_delay = 250ms;
+  Interval delayed(driver.handle(), 1s, {}, o);
+  EXPECT_EQ(delayed.next_tick(), at(10250ms));
+}
+
+TEST(Interval, ReportsDriftOfLateTick) {
+  ManualClock clock;
+  Driver driver(clock);
+  std::vector<IntervalTick> got;
+  Interval every(driver.handle(), 100ms, SkipMissedAndResync{}, {},
+                 [&](const IntervalTick& t) { got.push_back(t); });
+  clock.set(at(137ms));
+  driver.turn(0ns);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].scheduled, at(100ms));
+  EXPECT_EQ(got[0].drift, 37ms);
+  EXPECT_EQ(every.next_tick(), at(200ms));
+}
+
+TEST(Interval, SlowConsumerSeesItsDelayAsDrift) {
+  ManualClock clock;
+  Driver driver(clock);
+  Interval every(driver.handle(), 1s, SkipMissedAndResync{});
+  driver.turn();  // the tick at 1 s is ready, nobody takes it yet
+  EXPECT_TRUE(every.ready());
+  clock.set(at(3500ms));  // the consumer is busy until 3.5 s
+  driver.turn(0ns);
+  IntervalTick t;
+  ASSERT_FALSE(every.consume(t));
+  EXPECT_EQ(t.scheduled, at(1s));
+  EXPECT_EQ(t.drift, 2500ms);
+  EXPECT_FALSE(every.ready());  // 2 s and 3 s are skipped
+  EXPECT_EQ(every.next_tick(), at(4s));
+}
+
+TEST(Interval, IntervalBelowTheWheelTickIsRoundedUpToOneTick) {
+  ManualClock clock;
+  Driver driver(clock);
+  ASSERT_EQ(driver.handle().tick(), 1ms);
+  Interval every(driver.handle(), 10us);
+  EXPECT_EQ(every.interval(), 1ms);
+  EXPECT_EQ(every.next_tick(), at(1ms));
+  EXPECT_FALSE(every.reset(1ns));
+  EXPECT_EQ(every.interval(), 1ms);
+  EXPECT_FALSE(every.reset(1500us));
+  EXPECT_EQ(every.interval(), 1500us);  // longer ones are kept exactly
+}
+
+TEST(Interval, WaitOnTheDriversThreadTurnsTheDriver) {
+  ManualClock clock;
+  Driver driver(clock);
+  Interval every(driver.handle(), 250ms);
+  IntervalTick t;
+  for (int i = 1; i <= 4; ++i) {
+    ASSERT_FALSE(every.wait(t));
+    EXPECT_EQ(t.scheduled, at(i * 250ms));
+    EXPECT_EQ(t.drift, 0s);
+  }
+  EXPECT_EQ(clock.now(), at(1s));
+}
+
+// ---- lifecycle ----------------------------------------------------------------------------
+
+TEST(Interval, AutoStartOffStartsAtTheFirstWait) {
+  ManualClock clock;
+  Driver driver(clock);
+  IntervalOptions o;
+  o.auto_start = false;
+  Interval every(driver.handle(), 1s, {}, o);
+  EXPECT_FALSE(every.is_running());
+  EXPECT_EQ(every.next_tick(), std::nullopt);
+  driver.run_until(at(5s));  // nothing happens meanwhile
+  IntervalTick t;
+  EXPECT_EQ(every.consume(t), std::errc::operation_would_block);
+  EXPECT_FALSE(every.is_running());
+  ASSERT_FALSE(every.wait(t));
+  EXPECT_EQ(t.scheduled, at(6s));
+  EXPECT_EQ(t.number, 1u);
+}
+
+TEST(Interval, AutoStartOffStartsAtSubscribeOrReset) {
+  ManualClock clock;
+  Driver driver(clock);
+  IntervalOptions o;
+  o.auto_start = false;
+  Interval pulled(driver.handle(), 1s, {}, o);
+  RecordingWaiter w;
+  EXPECT_TRUE(pulled.subscribe(&w));
+  EXPECT_TRUE(pulled.is_running());
+  int calls = 0;
+  Interval pushed(driver.handle(), 1s, {}, o, [&](const IntervalTick&) { ++calls; });
+  driver.run_until(at(3s));
+  EXPECT_EQ(calls, 0);
+  ASSERT_EQ(w.results.size(), 1u);
+  EXPECT_EQ(w.results[0], std::error_code{});
+  EXPECT_FALSE(pushed.reset());
+  driver.run_until(at(5s));
+  EXPECT_EQ(calls, 2);
+}
+
+TEST(Interval, StopTellsWaitersReceiverStoppedAndOnlyResetRestarts) {
+  ManualClock clock;
+  Driver driver(clock);
+  Interval every(driver.handle(), 1s);
+  RecordingWaiter w;
+  ASSERT_TRUE(every.subscribe(&w));
+  every.stop();
+  ASSERT_EQ(w.results.size(), 1u);
+  EXPECT_EQ(w.results[0], errc::receiver_stopped);
+  EXPECT_FALSE(every.is_running());
+  EXPECT_EQ(every.next_tick(), std::nullopt);
+  driver.run_until(at(5s));
+  EXPECT_FALSE(every.ready());
+  IntervalTick t;
+  EXPECT_EQ(every.consume(t), errc::receiver_stopped);
+  EXPECT_EQ(every.wait(t), errc::receiver_stopped);  // a wait does not restart it
+  RecordingWaiter late;
+  EXPECT_FALSE(every.subscribe(&late));
+  every.stop();  // idempotent
+  EXPECT_FALSE(every.reset());
+  EXPECT_TRUE(every.is_running());
+  ASSERT_FALSE(every.wait(t));
+  EXPECT_EQ(t.scheduled, at(6s));
+  EXPECT_EQ(t.number, 1u);
+}
+
+TEST(Interval, StopEndsCallbacks) {
+  ManualClock clock;
+  Driver driver(clock);
+  int calls = 0;
+  Interval every(driver.handle(), 1s, {}, {}, [&](const IntervalTick&) { ++calls; });
+  driver.run_until(at(2s));
+  every.stop();
+  driver.run_until(at(10s));
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(driver.outstanding(), 0u);
+}
+
+TEST(Interval, ATickReadyBeforeStopIsDeliveredOnce) {
+  ManualClock clock;
+  Driver driver(clock);
+  Interval every(driver.handle(), 1s);
+  driver.turn();
+  ASSERT_TRUE(every.ready());
+  every.stop();
+  EXPECT_TRUE(every.ready());
+  IntervalTick t;
+  ASSERT_FALSE(every.consume(t));
+  EXPECT_EQ(t.scheduled, at(1s));
+  EXPECT_EQ(every.consume(t), errc::receiver_stopped);
+  EXPECT_EQ(every.wait(t), errc::receiver_stopped);
+}
+
+TEST(Interval, ResetRestartsFromNowOptionallyWithNewIntervalAndDelay) {
+  ManualClock clock;
+  Driver driver(clock);
+  std::vector<IntervalTick> got;
+  Interval every(driver.handle(), 1s, {}, {}, [&](const IntervalTick& t) { got.push_back(t); });
+  driver.run_until(at(2500ms));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_FALSE(every.reset());
+  EXPECT_EQ(every.next_tick(), at(3500ms));
+  EXPECT_FALSE(every.reset(300ms));
+  EXPECT_EQ(every.next_tick(), at(2800ms));
+  EXPECT_FALSE(every.reset(300ms, 1s));
+  EXPECT_EQ(every.next_tick(), at(3800ms));
+  EXPECT_EQ(every.start_delay(), 1s);
+  driver.run_until(at(4100ms));
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[2].scheduled, at(3800ms));
+  EXPECT_EQ(got[2].number, 1u);  // counted from the restart
+  EXPECT_EQ(got[3].scheduled, at(4100ms));
+}
+
+TEST(Interval, ResetDropsAReadyTick) {
+  ManualClock clock;
+  Driver driver(clock);
+  Interval every(driver.handle(), 1s);
+  driver.turn();
+  ASSERT_TRUE(every.ready());
+  EXPECT_FALSE(every.reset());
+  EXPECT_FALSE(every.ready());
+  EXPECT_EQ(every.next_tick(), at(2s));
+}
+
+TEST(Interval, BadInputIsRejectedAndLeavesARunningTimerUnchanged) {
+  ManualClock clock;
+  Driver driver(clock);
+  const auto rejects = [](auto make) {
+    try {
+      make();
+      ADD_FAILURE() << "no exception";
+    } catch (const tickwheel::error& e) {
+      EXPECT_EQ(e.code(), errc::invalid_argument);
+    }
+  };
+  rejects([&] { Interval(driver.handle(), 0s); });
+  rejects([&] { Interval(driver.handle(), -1s); });
+  IntervalOptions o;
+  o.start_delay = -1ns;
+  rejects([&] { Interval(driver.handle(), 1s, {}, o); });
+  rejects([&] { Interval(driver.handle(), 1s, SkipMissedAndDrift{-1ms}); });
+
+  Interval every(driver.handle(), 1s);
+  driver.turn(0ns);
+  EXPECT_EQ(every.reset(0s), errc::invalid_argument);
+  EXPECT_EQ(every.reset(-5ms), errc::invalid_argument);
+  EXPECT_EQ(every.reset(2s, -1ns), errc::invalid_argument);
+  EXPECT_TRUE(every.is_running());
+  EXPECT_EQ(every.interval(), 1s);
+  EXPECT_EQ(every.start_delay(), 0s);
+  EXPECT_EQ(every.next_tick(), at(1s));
+  IntervalTick t;
+  ASSERT_FALSE(every.wait(t));
+  EXPECT_EQ(t.scheduled, at(1s));
+}
+
+TEST(Interval, EmptyHandleAndEmptyIntervalReportShutdown) {
+  try {
+    Interval(tickwheel::Handle{}, 1s);
+    ADD_FAILURE() << "no exception";
+  } catch (const tickwheel::error& e) {
+    EXPECT_EQ(e.code(), errc::shutdown);
+  }
+  Interval empty;
+  EXPECT_FALSE(empty);
+  IntervalTick t;
+  EXPECT_EQ(empty.consume(t), errc::shutdown);
+  EXPECT_EQ(empty.wait(t), errc::shutdown);
+  EXPECT_EQ(empty.reset(), errc::shutdown);
+  EXPECT_FALSE(empty.is_running());
+  empty.stop();
+}
+
+TEST(Interval, DestroyingTheDriverEndsItWithShutdown) {
+  ManualClock clock;
+  auto driver = std::make_unique<Driver>(clock);
+  Interval pulled(driver->handle(), 1s);
+  int calls = 0;
+  Interval pushed(driver->handle(), 1s, {}, {}, [&](const IntervalTick&) { ++calls; });
+  RecordingWaiter w;
+  ASSERT_TRUE(pulled.subscribe(&w));
+  driver.reset();
+  ASSERT_EQ(w.results.size(), 1u);
+  EXPECT_EQ(w.results[0], errc::shutdown);
+  EXPECT_EQ(calls, 0);
+  EXPECT_FALSE(pulled.is_running());
+  EXPECT_FALSE(pushed.is_running());
+  IntervalTick t;
+  EXPECT_EQ(pulled.consume(t), errc::shutdown);
+  EXPECT_EQ(pulled.wait(t), errc::shutdown);
+  EXPECT_EQ(pulled.reset(), errc::shutdown);
+  EXPECT_EQ(pushed.reset(), errc::shutdown);
+}
+
+TEST(Interval, ATickReadyWhenTheDriverGoesIsStillDelivered) {
+  ManualClock clock;
+  auto driver = std::make_unique<Driver>(clock);
+  Interval every(driver->handle(), 1s);
+  driver->turn();
+  driver.reset();
+  IntervalTick t;
+  ASSERT_FALSE(every.consume(t));
+  EXPECT_EQ(t.scheduled, at(1s));
+  EXPECT_EQ(every.consume(t), errc::shutdown);
+}
+
+TEST(Interval, DestroyingItStopsTicks) {
+  ManualClock clock;
+  Driver driver(clock);
+  int calls = 0;
+  {
+    Interval every(driver.handle(), 1s, {}, {}, [&](const IntervalTick&) { ++calls; });
+    driver.run_until(at(1s));
+  }
+  driver.run_until(at(5s));
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(driver.outstanding(), 0u);
+}
+
+TEST(Interval, MovedIntervalKeepsTicking) {
+  ManualClock clock;
+  Driver driver(clock);
+  int calls = 0;
+  Interval a(driver.handle(), 1s, {}, {}, [&](const IntervalTick&) { ++calls; });
+  Interval b = std::move(a);
+  driver.run_until(at(2s));
+  EXPECT_EQ(calls, 2);
+  Interval c(driver.handle(), 1s, {}, {}, [&](const IntervalTick&) { calls += 100; });
+  c = std::move(b);  // c's own timer is stopped
+  driver.run_until(at(3s));
+  EXPECT_EQ(calls, 3);
+}
+
+// ---- callbacks that act on their own interval -------------------------------------------
+
+TEST(Interval, CallbackMayStopItsOwnInterval) {
+  ManualClock clock;
+  Driver driver(clock);
+  int calls = 0;
+  Interval every;
+  every = Interval(driver.handle(), 1s, {}, {}, [&](const IntervalTick& t) {
+    ++calls;
+    if (t.number == 3) every.stop();
+  });
+  driver.run_until(at(10s));
+  EXPECT_EQ(calls, 3);
+  EXPECT_FALSE(every.is_running());
+}
+
+TEST(Interval, CallbackMayResetItsOwnInterval) {
+  ManualClock clock;
+  Driver driver(clock);
+  std::vector<IntervalTick> got;
+  Interval every;
+  every = Interval(driver.handle(), 1s, {}, {}, [&](const IntervalTick& t) {
+    got.push_back(t);
+    if (got.size() == 1) (void)every.reset(5s);
+  });
+  driver.run_until(at(11s));
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[1].scheduled, at(6s));
+  EXPECT_EQ(got[2].scheduled, at(11s));
+}
+
+TEST(Interval, CallbackMayResetThenStopItsOwnInterval) {
+  ManualClock clock;
+  Driver driver(clock);
+  int calls = 0;
+  Interval every;
+  every = Interval(driver.handle(), 1s, {}, {}, [&](const IntervalTick&) {
+    ++calls;
+    (void)every.reset(5s);
+    every.stop();
+  });
+  driver.run_until(at(20s));
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(driver.outstanding(), 0u);
+}
+
+TEST(Interval, ThrowingCallbackKeepsTheSchedule) {
+  ManualClock clock;
+  Driver driver(clock);
+  int calls = 0;
+  Interval every(driver.handle(), 1s, {}, {}, [&](const IntervalTick&) {
+    if (++calls == 1) throw std::runtime_error("first tick");
+  });
+  EXPECT_THROW(driver.run_until(at(1s)), std::runtime_error);
+  EXPECT_TRUE(every.is_running());
+  EXPECT_EQ(every.next_tick(), at(2s));
+  driver.run_until(at(3s));
+  EXPECT_EQ(calls, 3);
+}
+
+TEST(Interval, ConsumeAndWaitAreForIntervalsWithoutACallback) {
+  ManualClock clock;
+  Driver driver(clock);
+  Interval every(driver.handle(), 1s, {}, {}, [](const IntervalTick&) {});
+  IntervalTick t;
+  EXPECT_EQ(every.consume(t), errc::invalid_argument);
+  EXPECT_EQ(every.wait(t), errc::invalid_argument);
+  RecordingWaiter w;
+  EXPECT_FALSE(every.subscribe(&w));
+}
+
+TEST(Interval, UnsubscribedWaiterIsNotTold) {
+  ManualClock clock;
+  Driver driver(clock);
+  Interval every(driver.handle(), 1s);
+  RecordingWaiter w;
+  ASSERT_TRUE(every.subscribe(&w));
+  EXPECT_TRUE(every.unsubscribe(&w));
+  EXPECT_FALSE(every.unsubscribe(&w));
+  driver.turn();
+  EXPECT_TRUE(w.results.empty());
+  EXPECT_TRUE(every.ready());
+  EXPECT_FALSE(every.subscribe(&w));  // a tick is ready: consume it
+}
+
+TEST(Interval, ThrowingPolicyEndsTheTimer) {
+  struct Throws {
+    [[nodiscard]] time_point next_tick(duration, time_point, time_point) const {
+      throw std::runtime_error("no next tick");
+    }
+  };
+  ManualClock clock;
+  Driver driver(clock);
+  Interval every(driver.handle(), 1s, Throws{});
+  IntervalTick t;
+  ASSERT_FALSE(every.wait(t));  // the tick itself is delivered
+  EXPECT_FALSE(every.is_running());
+  EXPECT_EQ(every.wait(t), errc::invalid_argument);
+}
