@@ -1,0 +1,32 @@
+// The driver-facing half of DelayQueue, shared by every T: one Delay that
+// the queue re-arms for its next deadline.
+#include "tickwheel/delay_queue.hpp"
+
+namespace tickwheel::detail {
+namespace {
+
+std::error_code arm(const Handle& handle, Delay& wake, time_point deadline) noexcept {
+  if (!handle.alive()) return make_error_code(errc::shutdown);
+  if (wake) return wake.reset(deadline);
+  try {
+    wake = Delay(handle, deadline);
+  } catch (const error& e) {
+    return e.code();
+  } catch (const std::bad_alloc&) {
+    return std::make_error_code(std::errc::not_enough_memory);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::error_code sleep_until(const Handle& handle, Delay& wake, time_point deadline) {
+  if (const std::error_code ec = arm(handle, wake, deadline)) return ec;
+  return wake.wait();
+}
+
+bool wake_at(const Handle& handle, Delay& wake, time_point deadline, Waiter* w) noexcept {
+  return !arm(handle, wake, deadline) && wake.subscribe(w);
+}
+
+}  // namespace tickwheel::detail
