@@ -26,6 +26,7 @@
 #include "tickwheel/chrono.hpp"
 #include "tickwheel/clock.hpp"
 #include "tickwheel/delay.hpp"
+#include "tickwheel/detail/sleep.hpp"
 #include "tickwheel/driver.hpp"
 #include "tickwheel/error.hpp"
 #include "tickwheel/result.hpp"
@@ -61,14 +62,6 @@ struct Expired {
   time_point deadline;  ///< as given to insert/reset (not rounded to a tick)
   DelayQueueKey key;    ///< no longer valid: the value left the queue
 };
-
-namespace detail {
-/// Blocks until `deadline` on `handle`'s driver, reusing `wake` (created on
-/// first use). {} once it passed; errc::shutdown if the driver is gone.
-std::error_code sleep_until(const Handle& handle, Delay& wake, time_point deadline);
-/// Arms `wake` for `deadline` and registers `w` for it.
-bool wake_at(const Handle& handle, Delay& wake, time_point deadline, Waiter* w) noexcept;
-}  // namespace detail
 
 /// A queue of values, each yielded once its deadline has passed.
 ///

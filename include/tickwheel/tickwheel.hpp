@@ -16,6 +16,7 @@
 #include "tickwheel/parse_duration.hpp"
 #include "tickwheel/poll_timer.hpp"
 #include "tickwheel/result.hpp"
+#include "tickwheel/throttle.hpp"
 #include "tickwheel/timeout.hpp"
 #include "tickwheel/timer_wheel.hpp"
 #include "tickwheel/version.hpp"

@@ -1,6 +1,6 @@
-// The driver-facing half of DelayQueue, shared by every T: one Delay that
-// the queue re-arms for its next deadline.
-#include "tickwheel/delay_queue.hpp"
+// One reusable Delay as the way to sleep on a driver: a queue or a throttle
+// costs its driver one timer however much it holds.
+#include "tickwheel/detail/sleep.hpp"
 
 namespace tickwheel::detail {
 namespace {
