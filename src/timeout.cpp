@@ -12,6 +12,7 @@ struct DeadlineWait::shared {
   std::condition_variable cv;
   bool fired = false;  // the Delay completed since the last arm
   std::error_code fired_ec;
+  bool driving = false;  // wait() is turning the driver (notify must unpark it)
 };
 
 DeadlineWait::DeadlineWait(Handle handle)
@@ -22,9 +23,15 @@ DeadlineWait::~DeadlineWait() = default;  // the Delay cancels itself
 std::mutex& DeadlineWait::mutex() const noexcept { return s_->mutex; }
 
 void DeadlineWait::notify() noexcept {
-  { const std::lock_guard lock(s_->mutex); }  // orders the change before the wake
+  bool driving = false;
+  {
+    const std::lock_guard lock(s_->mutex);  // also orders the change before the wake
+    driving = s_->driving;
+  }
   s_->cv.notify_all();
-  if (const auto& core = handle_.core()) core->park->unpark();
+  // Unpark only a driver that a waiter is turning: other pushes must not
+  // cost the driver a wake-up.
+  if (driving) handle_.core()->park->unpark();
 }
 
 std::error_code DeadlineWait::arm(time_point deadline) {
@@ -71,10 +78,19 @@ std::error_code DeadlineWait::wait(time_point deadline, bool (*ready)(void*), vo
       if (const std::error_code ec = arm(deadline)) return ec;
       continue;
     }
-    lock.unlock();
     Driver* driver = handle_.core()->driver.load(std::memory_order_acquire);
     if (driver == nullptr) return make_error_code(errc::shutdown);
-    driver->turn();
+    s_->driving = true;
+    lock.unlock();
+    try {
+      driver->turn();
+    } catch (...) {
+      const std::lock_guard relock(s_->mutex);
+      s_->driving = false;
+      throw;
+    }
+    lock.lock();
+    s_->driving = false;
   }
   (void)delay_.cancel();
   return {};

@@ -144,7 +144,7 @@ class DelayQueue {
     state& s = *s_;
     slot* sl = s.lookup(key);
     if (sl == nullptr) return errc::not_found;
-    s.detach(*sl, key.index_);
+    s.detach(*sl);
     T value = std::move(*sl->value);
     s.free_slot(key.index_);
     --s.size;
@@ -163,8 +163,9 @@ class DelayQueue {
     if (sl->where == place::pending) {
       (void)s.wheel.reschedule(sl->timer, deadline);
     } else {
-      // Due already: it needs a wheel node again. The node pool keeps one per
-      // value ever inserted (nodes are never freed), so this cannot allocate.
+      // Due already: it needs a wheel entry again. The node comes from the
+      // wheel's free pool (it fired), but a slot array may have to grow: on
+      // failure nothing has changed.
       try {
         sl->timer = s.wheel.schedule_at(deadline, on_due{&s, key.index_});
       } catch (...) {
@@ -351,7 +352,7 @@ class DelayQueue {
       free.push_back(index);                        // capacity reserved in acquire_slot
     }
     // Out of the wheel or out of the expired FIFO, whichever holds it.
-    void detach(slot& sl, std::uint32_t) noexcept {
+    void detach(slot& sl) noexcept {
       if (sl.where == place::pending) {
         (void)wheel.cancel(sl.timer);
       } else {

@@ -59,3 +59,18 @@ TEST(TimeoutConcurrent, StreamItemsFromAnotherThreadWakeTheConsumer) {
   ASSERT_EQ(got.size(), 1000u);
   for (int i = 0; i < 1000; ++i) EXPECT_EQ(got[static_cast<std::size_t>(i)], i);
 }
+
+// The consumer turns the driver itself (it is on the driver's thread): a
+// push from another thread must unpark it rather than wait out the hour.
+TEST(TimeoutConcurrent, APushWakesAConsumerThatIsTurningTheDriver) {
+  Driver driver;  // real clock, this thread
+  TimeoutStream<int> s(driver.handle(), 1h);
+  std::thread producer([&] {
+    std::this_thread::sleep_for(2ms);
+    s.push(42);
+  });
+  auto r = s.next();
+  producer.join();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, 42);
+}
