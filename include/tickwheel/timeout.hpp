@@ -17,6 +17,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <type_traits>
 #include <utility>
@@ -134,6 +135,69 @@ detail::timeout_result<T> timeout(const Handle& handle, std::chrono::duration<Re
   if (!to_nanoseconds(limit, step)) return make_error_code(errc::invalid_argument);
   return timeout_at(handle, saturating_add(handle.now(), step), op);
 }
+
+/// The callback-completion form of Timeout: an operation that reports by
+/// callback completes this object (set_value / set_error, from any thread),
+/// and wait() returns what came first: the value, the error, or
+/// errc::timed_out at `deadline`. A completion that arrives while the
+/// deadline's driver turn runs (on the driver's thread: anything that
+/// turn completes) still wins; one arriving after wait() decided on
+/// timed_out is refused (set_value returns false).
+///
+/// Unlike timeout() over a std::future, a completion wakes wait() at once,
+/// also when wait() is turning the driver on its own thread.
+///
+/// Thread safety: set_value/set_error from any thread; wait() from one
+/// thread, once. The object must outlive every call (share it, e.g. through
+/// a std::shared_ptr, with the operation). Errors from wait():
+/// errc::timed_out, errc::shutdown (driver gone first), errc::invalid_argument
+/// (a deadline before the epoch, or a second wait()), or the operation's
+/// own error.
+template <class T>
+class TimeoutPromise {
+ public:
+  TimeoutPromise(const Handle& handle, time_point deadline) : wait_(handle), deadline_(deadline) {}
+  template <class Rep, class Period>
+  TimeoutPromise(const Handle& handle, std::chrono::duration<Rep, Period> limit)
+      : TimeoutPromise(handle, saturating_add(handle.now(), checked_nanoseconds(limit))) {}
+
+  /// Completes with `value`; false if already complete (or timed out).
+  bool set_value(T value) { return settle(Result<T>(std::move(value))); }
+  /// Completes with the operation's error (must not be empty); false if
+  /// already complete (or timed out) or `ec` is empty.
+  bool set_error(std::error_code ec) { return ec && settle(Result<T>(ec)); }
+
+  /// Blocks until completion or the deadline (see the class comment).
+  Result<T> wait() {
+    const std::error_code ec = wait_.wait(deadline_, &is_settled, this);
+    const std::lock_guard lock(wait_.mutex());
+    if (taken_) return errc::invalid_argument;
+    taken_ = true;
+    if (!result_) result_.emplace(ec ? ec : make_error_code(errc::timed_out));
+    return std::move(*result_);
+  }
+
+  [[nodiscard]] time_point deadline() const noexcept { return deadline_; }
+
+ private:
+  static bool is_settled(void* self) {
+    return static_cast<TimeoutPromise*>(self)->result_.has_value();
+  }
+  bool settle(Result<T> r) {
+    {
+      const std::lock_guard lock(wait_.mutex());
+      if (result_ || taken_) return false;
+      result_.emplace(std::move(r));
+    }
+    wait_.notify();
+    return true;
+  }
+
+  detail::DeadlineWait wait_;
+  time_point deadline_;
+  std::optional<Result<T>> result_;  // guarded by wait_.mutex()
+  bool taken_ = false;               // guarded by wait_.mutex()
+};
 
 /// A stream of items whose every gap is bounded by `period`: next() returns
 /// the next item, or errc::timed_out when none came for a period. The bound

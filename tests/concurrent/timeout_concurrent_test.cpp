@@ -74,3 +74,16 @@ TEST(TimeoutConcurrent, APushWakesAConsumerThatIsTurningTheDriver) {
   ASSERT_TRUE(r);
   EXPECT_EQ(*r, 42);
 }
+
+TEST(TimeoutConcurrent, ACompletionFromAnotherThreadWakesAWaiterTurningTheDriver) {
+  Driver driver;  // real clock, this thread
+  tickwheel::TimeoutPromise<int> p(driver.handle(), 1h);
+  std::thread op([&] {
+    std::this_thread::sleep_for(2ms);
+    p.set_value(8);
+  });
+  auto r = p.wait();
+  op.join();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, 8);
+}

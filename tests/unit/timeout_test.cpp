@@ -166,3 +166,50 @@ TEST(TimeoutStream, ShutdownWhenTheDriverIsGone) {
   driver.reset();
   EXPECT_EQ(s.next().error(), errc::shutdown);
 }
+
+TEST(TimeoutPromise, ACallbackCompletionInTimeIsTheResult) {
+  ManualClock clock;
+  Driver driver(clock);
+  tickwheel::TimeoutPromise<int> p(driver.handle(), 1s);
+  Delay op(driver.handle(), at(400ms), [&] { EXPECT_TRUE(p.set_value(9)); });
+  auto r = p.wait();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, 9);
+  EXPECT_EQ(clock.now(), at(400ms));
+  EXPECT_EQ(p.wait().error(), errc::invalid_argument);  // once
+  EXPECT_FALSE(p.set_value(1));
+}
+
+TEST(TimeoutPromise, ACompletionInTheDeadlinesTurnWins) {
+  ManualClock clock;
+  Driver driver(clock);
+  tickwheel::TimeoutPromise<int> p(driver.handle(), at(1s));
+  std::optional<Delay> completion;
+  // Scheduled after the promise's own timer, in the same tick.
+  Delay later(driver.handle(), at(500ms),
+              [&] { completion.emplace(driver.handle(), at(1s), [&] { p.set_value(3); }); });
+  auto r = p.wait();
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(*r, 3);
+}
+
+TEST(TimeoutPromise, TimesOutThenRefusesALateValue) {
+  ManualClock clock;
+  Driver driver(clock);
+  tickwheel::TimeoutPromise<std::string> p(driver.handle(), 1s);
+  EXPECT_EQ(p.wait().error(), errc::timed_out);
+  EXPECT_EQ(clock.now(), at(1s));
+  EXPECT_FALSE(p.set_value("late"));
+}
+
+TEST(TimeoutPromise, PassesTheOperationsErrorAndReportsShutdown) {
+  ManualClock clock;
+  auto driver = std::make_unique<Driver>(clock);
+  tickwheel::TimeoutPromise<int> failed(driver->handle(), 1s);
+  EXPECT_FALSE(failed.set_error({}));
+  EXPECT_TRUE(failed.set_error(std::make_error_code(std::errc::host_unreachable)));
+  EXPECT_EQ(failed.wait().error(), std::errc::host_unreachable);
+  tickwheel::TimeoutPromise<int> orphan(driver->handle(), 1s);
+  driver.reset();
+  EXPECT_EQ(orphan.wait().error(), errc::shutdown);
+}
