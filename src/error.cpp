@@ -1,5 +1,7 @@
 #include "tickwheel/error.hpp"
 
+#include "tickwheel/result.hpp"
+
 namespace tickwheel {
 namespace {
 
@@ -26,6 +28,10 @@ class category final : public std::error_category {
         return "timer cancelled";
       case errc::no_driver:
         return "no timer driver for this thread (enter a Driver's scope first)";
+      case errc::empty:
+        return "the queue is empty";
+      case errc::closed:
+        return "the stream is closed";
     }
     return "unknown tickwheel error";
   }
@@ -56,3 +62,14 @@ const std::error_category& error_category() noexcept {
 }
 
 }  // namespace tickwheel
+
+namespace tickwheel::detail {
+
+void throw_error_code(std::error_code ec, const char* what) {
+  if (ec.category() == error_category()) {
+    throw error(static_cast<errc>(ec.value()), std::string(what) + ": " + ec.message());
+  }
+  throw std::system_error(ec, what);
+}
+
+}  // namespace tickwheel::detail

@@ -19,6 +19,8 @@ enum class errc : int {
   parse_error,           ///< a malformed time-value string
   cancelled,             ///< the timer was cancelled before it fired
   no_driver,             ///< no driver is set for this thread (see Driver::enter)
+  empty,                 ///< nothing to wait for: the queue holds no value
+  closed,                ///< the stream was closed and has no item left
 };
 
 /// The category of `tickwheel::errc`; its name() is "tickwheel".

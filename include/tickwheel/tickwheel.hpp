@@ -4,6 +4,7 @@
 #include "tickwheel/chrono.hpp"
 #include "tickwheel/clock.hpp"
 #include "tickwheel/delay.hpp"
+#include "tickwheel/delay_queue.hpp"
 #include "tickwheel/driver.hpp"
 #ifdef __linux__
 #include "tickwheel/epoll_park.hpp"
@@ -16,6 +17,9 @@
 #include "tickwheel/park.hpp"
 #include "tickwheel/parse_duration.hpp"
 #include "tickwheel/poll_timer.hpp"
+#include "tickwheel/result.hpp"
 #include "tickwheel/sleep.hpp"
+#include "tickwheel/throttle.hpp"
+#include "tickwheel/timeout.hpp"
 #include "tickwheel/timer_wheel.hpp"
 #include "tickwheel/version.hpp"
