@@ -113,7 +113,7 @@ Driver::Driver(ManualClock& clock, DriverOptions options)
 Driver::Driver(ClockRef clock, std::unique_ptr<Park> park, DriverOptions options)
     : core_(std::make_shared<detail::DriverCore>(clock, std::shared_ptr<Park>(std::move(park)),
                                                  options.max_timers, options.geometry.tick)),
-      wheel_(clock.now(), options.geometry) {
+      wheel_(core_->origin, options.geometry) {
   if (!core_->park) throw error(errc::invalid_argument, "Driver: the park must not be null");
   core_->driver_thread.store(std::this_thread::get_id(), std::memory_order_relaxed);
   core_->driver.store(this, std::memory_order_release);

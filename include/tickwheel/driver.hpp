@@ -65,8 +65,8 @@ namespace detail {
 /// through them, hold on to. Not part of the public API.
 class DriverCore {
  public:
-  DriverCore(ClockRef c, std::shared_ptr<Park> p, std::size_t max, duration t) noexcept
-      : clock(c), park(std::move(p)), max_timers(max), tick(t) {}
+  DriverCore(ClockRef c, std::shared_ptr<Park> p, std::size_t max, duration t)
+      : clock(c), park(std::move(p)), max_timers(max), tick(t), origin(c.now()) {}
 
   /// Pushes `e` on the submission stack (unless it is queued already).
   /// Wakes the driver if it sleeps past `wake_if_before` (ns on the steady
@@ -98,7 +98,8 @@ class DriverCore {
   const ClockRef clock;
   const std::shared_ptr<Park> park;
   const std::size_t max_timers;
-  const duration tick;  // the wheel's tick length
+  const duration tick;      // the wheel's tick length
+  const time_point origin;  // the wheel's tick 0: ticks end at origin + k * tick
   std::atomic<TimerEntry*> head{nullptr};
   std::atomic<std::uint32_t> backlog{0};  // pushes since the last drain
   // While the driver sleeps: until when (ns; no_wake: no deadline); -1 awake.
