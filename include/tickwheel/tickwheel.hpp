@@ -11,6 +11,7 @@
 #endif
 #include "tickwheel/error.hpp"
 #include "tickwheel/fwd.hpp"
+#include "tickwheel/idle_timer.hpp"
 #include "tickwheel/interval.hpp"
 #include "tickwheel/manual_clock.hpp"
 #include "tickwheel/missed_tick_policy.hpp"
