@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <poll.h>
@@ -109,13 +110,20 @@ Outcome tickwheel(const std::vector<std::string>& args,
   return o;
 }
 
-// A fresh, empty directory for one test's files.
-std::string scratch_dir() {
-  std::string pattern = ::testing::TempDir() + "tickwheel_tool_XXXXXX";
-  const char* dir = ::mkdtemp(pattern.data());
-  EXPECT_NE(dir, nullptr);
-  return pattern;
-}
+// A fresh, empty directory for one test's files, removed with what is in it.
+class ScratchDir {
+ public:
+  ScratchDir() : path_(::testing::TempDir() + "tickwheel_tool_XXXXXX") {
+    EXPECT_NE(::mkdtemp(path_.data()), nullptr);
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path_); }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 std::vector<std::string> lines_of(const std::string& path) {
   std::ifstream in(path);
@@ -213,7 +221,8 @@ TEST(ToolRun, MissingCommandIs127) {
 }
 
 TEST(ToolRun, NonExecutableFileIs126) {
-  const std::string file = scratch_dir() + "/not-executable";
+  const ScratchDir dir;
+  const std::string file = dir.path() + "/not-executable";
   std::ofstream(file) << "#!/bin/sh\n";
   ASSERT_EQ(::chmod(file.c_str(), 0644), 0);
   const Outcome o = tickwheel({"run", "--", file});
@@ -254,7 +263,8 @@ TEST(Tool, HelpAndVersion) {
 }
 
 TEST(ToolEvery, RunsCountTimesOneIntervalApart) {
-  const std::string log = scratch_dir() + "/runs";
+  const ScratchDir dir;
+  const std::string log = dir.path() + "/runs";
   const Outcome o =
       tickwheel({"every", "100ms", "--count", "3", "--", "sh", "-c", "echo run >> " + log});
   EXPECT_EQ(o.status, 0);
@@ -280,7 +290,8 @@ TEST(ToolEvery, ReportPrintsOneLinePerTickWithItsDrift) {
 }
 
 TEST(ToolEvery, NeverOverlapsRunsAndReportsTheSkippedTicks) {
-  const std::string dir = scratch_dir();
+  const ScratchDir scratch;
+  const std::string& dir = scratch.path();
   // mkdir is atomic: a second run while one holds the lock would log "overlap".
   const std::string script = "mkdir " + dir + "/lock || echo overlap >> " + dir +
                              "/log; sleep 0.15; rmdir " + dir + "/lock; echo run >> " + dir +
