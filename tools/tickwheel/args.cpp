@@ -1,0 +1,327 @@
+#include "args.hpp"
+
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <csignal>
+#include <string>
+#include <utility>
+
+namespace tickwheel::cli {
+namespace {
+
+constexpr std::string_view run_help =
+    "usage: tickwheel run [OPTIONS] -- CMD [ARG...]\n"
+    "\n"
+    "Runs CMD in a process group of its own, passing its stdout and stderr through\n"
+    "unchanged, and stops it when a limit is reached.\n"
+    "\n"
+    "Options:\n"
+    "  --timeout DUR        overall limit for the command (default: none)\n"
+    "  --idle-timeout DUR   limit on a stretch with no output on stdout or stderr\n"
+    "  --kill-after DUR     if the command still runs this long after the limit's\n"
+    "                       signal, send KILL\n"
+    "  --signal SIG         what a limit sends, a name (TERM, SIGINT) or a number\n"
+    "                       (default: TERM)\n"
+    "  --quiet              do not print which limit was reached\n"
+    "  --help               this text\n"
+    "\n"
+    "DUR is a time value: 1.5 (seconds), 1:30, 250ms, 1h30m, or inf. A limit of 0\n"
+    "or inf is no limit.\n"
+    "\n"
+    "Exit status: the command's own status; 128+N if it died of signal N; 124 if a\n"
+    "limit was reached; 125 if tickwheel itself failed; 126 if CMD could not be\n"
+    "executed; 127 if CMD was not found.\n";
+
+constexpr std::string_view every_help =
+    "usage: tickwheel every DUR [OPTIONS] -- CMD [ARG...]\n"
+    "\n"
+    "Runs CMD at every tick of an interval of DUR, never two runs at once: a tick\n"
+    "that comes while the previous run is still going is skipped.\n"
+    "\n"
+    "Options:\n"
+    "  --policy POLICY      what happens to ticks that fall due while the timer is\n"
+    "                       late: all (deliver every one), resync (skip them, keep\n"
+    "                       the grid; the default), drift (skip them; a tick later\n"
+    "                       than the tolerance moves the grid)\n"
+    "  --tolerance DUR      lateness that --policy drift tolerates (default: 0)\n"
+    "  --start-delay DUR    extra wait before the first tick\n"
+    "  --count N            stop after N runs and exit with the last run's status\n"
+    "  --now                first tick at start (after the start delay), not one\n"
+    "                       interval later\n"
+    "  --report             print one line per tick on stderr: its number, when it\n"
+    "                       was scheduled (from start) and its drift\n"
+    "  --help               this text\n"
+    "\n"
+    "Without --count it runs until killed: INT or TERM is passed on to a running\n"
+    "command, and tickwheel exits once it has ended. A command that cannot be\n"
+    "executed stops tickwheel at once (status 126 or 127).\n";
+
+constexpr std::string_view main_help =
+    "usage: tickwheel run [OPTIONS] -- CMD [ARG...]\n"
+    "       tickwheel every DUR [OPTIONS] -- CMD [ARG...]\n"
+    "       tickwheel --help | --version\n"
+    "\n"
+    "Commands:\n"
+    "  run     run a command under an overall and an idle (no-output) time limit\n"
+    "  every   run a command at every tick of an interval\n"
+    "\n"
+    "`tickwheel run --help` and `tickwheel every --help` describe their options.\n";
+
+// An option's value: after `=` in the same argument, else the next argument.
+class Cursor {
+ public:
+  Cursor(Topic topic, std::span<const std::string_view> args) : topic_(topic), args_(args) {}
+
+  [[nodiscard]] bool done() const noexcept { return next_ >= args_.size(); }
+  [[nodiscard]] std::string_view peek() const { return args_[next_]; }
+  std::string_view take() { return args_[next_++]; }
+  [[nodiscard]] std::span<const std::string_view> rest() const { return args_.subspan(next_); }
+
+  /// The value of option `name`, whose argument was `arg` (`--name` or
+  /// `--name=value`).
+  std::string_view value(std::string_view name, std::string_view arg) {
+    if (arg.size() > name.size()) return arg.substr(name.size() + 1);
+    if (done()) throw UsageError(topic_, std::string(name) + " needs a value");
+    return take();
+  }
+
+ private:
+  Topic topic_;
+  std::span<const std::string_view> args_;
+  std::size_t next_ = 0;
+};
+
+// True if `arg` is option `name`, alone or as `name=value`.
+bool is_option(std::string_view arg, std::string_view name) {
+  return arg.starts_with(name) && (arg.size() == name.size() || arg[name.size()] == '=');
+}
+
+// True if `arg` is flag `name`; a value given to a flag is an error.
+bool is_flag(Topic topic, std::string_view arg, std::string_view name) {
+  if (!is_option(arg, name)) return false;
+  if (arg.size() != name.size()) {
+    throw UsageError(topic, std::string(name) + " takes no value");
+  }
+  return true;
+}
+
+// What a duration option accepts besides the non-negative finite values.
+enum class Zero { allowed, refused };
+enum class Infinity { allowed, refused };
+
+TimeValue duration_value(Topic topic, std::string_view option, std::string_view text, Zero zero,
+                         Infinity infinity) {
+  const std::string prefix = std::string(option) + " '" + std::string(text) + "': ";
+  TimeValue value;
+  try {
+    value = parse_duration(text);
+  } catch (const ParseError& e) {
+    std::string message = e.what();
+    constexpr std::string_view ours = "tickwheel: ";
+    if (message.starts_with(ours)) message.erase(0, ours.size());
+    throw UsageError(topic, prefix + message);
+  }
+  if (value.is_negative()) throw UsageError(topic, prefix + "must not be negative");
+  if (value.is_zero() && zero == Zero::refused) {
+    throw UsageError(topic, prefix + "must be greater than zero");
+  }
+  if (value.is_infinite() && infinity == Infinity::refused) {
+    throw UsageError(topic, prefix + "must be finite");
+  }
+  return value;
+}
+
+std::vector<std::string> command_from(Topic topic, Cursor& cursor) {
+  if (!cursor.done() && cursor.peek() == "--") cursor.take();
+  if (cursor.done()) throw UsageError(topic, "no command given");
+  std::vector<std::string> command;
+  for (const std::string_view arg : cursor.rest()) command.emplace_back(arg);
+  return command;
+}
+
+// The next argument if it ends the options (`--`, or not an option at all).
+bool ends_options(std::string_view arg) { return arg == "--" || !arg.starts_with('-'); }
+
+[[noreturn]] void unknown_option(Topic topic, std::string_view arg) {
+  throw UsageError(topic, "unknown option '" + std::string(arg) + "'");
+}
+
+Invocation parse_run(std::span<const std::string_view> args) {
+  constexpr Topic topic = Topic::run;
+  RunOptions options;
+  Cursor cursor(topic, args);
+  while (!cursor.done() && !ends_options(cursor.peek())) {
+    const std::string_view arg = cursor.take();
+    if (arg == "--help") return HelpRequest{topic};
+    if (is_option(arg, "--timeout")) {
+      // timeout(1) reads 0 as "no limit"; so does the tool.
+      options.timeout = duration_value(topic, "--timeout", cursor.value("--timeout", arg),
+                                       Zero::allowed, Infinity::allowed);
+      if (options.timeout.is_zero()) options.timeout = TimeValue::infinite();
+    } else if (is_option(arg, "--idle-timeout")) {
+      options.idle_timeout =
+          duration_value(topic, "--idle-timeout", cursor.value("--idle-timeout", arg),
+                         Zero::allowed, Infinity::allowed);
+      if (options.idle_timeout.is_zero()) options.idle_timeout = TimeValue::infinite();
+    } else if (is_option(arg, "--kill-after")) {
+      const TimeValue v = duration_value(topic, "--kill-after", cursor.value("--kill-after", arg),
+                                         Zero::allowed, Infinity::allowed);
+      if (v.is_infinite()) {
+        options.kill_after.reset();
+      } else {
+        options.kill_after = v.to_duration();
+      }
+    } else if (is_option(arg, "--signal")) {
+      const std::string_view text = cursor.value("--signal", arg);
+      const std::optional<int> sig = parse_signal(text);
+      if (!sig) {
+        throw UsageError(topic,
+                         "--signal '" + std::string(text) + "': not a signal name or number");
+      }
+      options.signal = *sig;
+    } else if (is_flag(topic, arg, "--quiet")) {
+      options.quiet = true;
+    } else {
+      unknown_option(topic, arg);
+    }
+  }
+  options.command = command_from(topic, cursor);
+  return options;
+}
+
+Invocation parse_every(std::span<const std::string_view> args) {
+  constexpr Topic topic = Topic::every;
+  EveryOptions options;
+  Cursor cursor(topic, args);
+  bool have_interval = false;
+  // The interval is the first argument that is not an option; `--` may not
+  // come before it.
+  while (!cursor.done()) {
+    const std::string_view arg = cursor.peek();
+    if (arg == "--") break;
+    // A negative interval is a value to refuse with a reason, not an option.
+    const bool negative_number =
+        arg.size() > 1 && arg[0] == '-' &&
+        (std::isdigit(static_cast<unsigned char>(arg[1])) != 0 || arg[1] == '.');
+    if (!arg.starts_with('-') || (negative_number && !have_interval)) {
+      if (have_interval) break;  // the command
+      cursor.take();
+      options.interval =
+          duration_value(topic, "interval", arg, Zero::refused, Infinity::refused).to_duration();
+      have_interval = true;
+      continue;
+    }
+    cursor.take();
+    if (arg == "--help") return HelpRequest{topic};
+    if (is_option(arg, "--policy")) {
+      const std::string_view name = cursor.value("--policy", arg);
+      if (name == "all") {
+        options.policy = PolicyName::all;
+      } else if (name == "resync") {
+        options.policy = PolicyName::resync;
+      } else if (name == "drift") {
+        options.policy = PolicyName::drift;
+      } else {
+        throw UsageError(topic,
+                         "--policy '" + std::string(name) + "': expected all, resync or drift");
+      }
+    } else if (is_option(arg, "--tolerance")) {
+      options.tolerance = duration_value(topic, "--tolerance", cursor.value("--tolerance", arg),
+                                         Zero::allowed, Infinity::allowed)
+                              .to_duration();
+    } else if (is_option(arg, "--start-delay")) {
+      options.start_delay =
+          duration_value(topic, "--start-delay", cursor.value("--start-delay", arg), Zero::allowed,
+                         Infinity::refused)
+              .to_duration();
+    } else if (is_option(arg, "--count")) {
+      const std::string_view text = cursor.value("--count", arg);
+      std::uint64_t n = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+      if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || n == 0) {
+        throw UsageError(topic,
+                         "--count '" + std::string(text) + "': expected a whole number >= 1");
+      }
+      options.count = n;
+    } else if (is_flag(topic, arg, "--now")) {
+      options.now = true;
+    } else if (is_flag(topic, arg, "--report")) {
+      options.report = true;
+    } else {
+      unknown_option(topic, arg);
+    }
+  }
+  if (!have_interval) throw UsageError(topic, "no interval given");
+  options.command = command_from(topic, cursor);
+  return options;
+}
+
+struct SignalName {
+  std::string_view name;
+  int number;
+};
+
+constexpr std::array<SignalName, 30> signal_names{{
+    {"HUP", SIGHUP},   {"INT", SIGINT},       {"QUIT", SIGQUIT}, {"ILL", SIGILL},
+    {"TRAP", SIGTRAP}, {"ABRT", SIGABRT},     {"IOT", SIGIOT},   {"BUS", SIGBUS},
+    {"FPE", SIGFPE},   {"KILL", SIGKILL},     {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},     {"ALRM", SIGALRM}, {"TERM", SIGTERM},
+    {"CHLD", SIGCHLD}, {"CONT", SIGCONT},     {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},
+    {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},     {"URG", SIGURG},   {"XCPU", SIGXCPU},
+    {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH},
+    {"IO", SIGIO},     {"SYS", SIGSYS},
+}};
+
+}  // namespace
+
+std::optional<int> parse_signal(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  if (std::isdigit(static_cast<unsigned char>(text.front())) != 0) {
+    int n = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc{} || end != text.data() + text.size() || n < 1 || n > SIGRTMAX) {
+      return std::nullopt;
+    }
+    return n;
+  }
+  std::string upper;
+  for (const char c : text) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string_view name = upper;
+  if (name.starts_with("SIG")) name.remove_prefix(3);
+  for (const SignalName& s : signal_names) {
+    if (s.name == name) return s.number;
+  }
+  return std::nullopt;
+}
+
+Invocation parse_args(std::span<const std::string_view> args) {
+  if (args.empty()) throw UsageError(Topic::main, "no command given (run or every)");
+  const std::string_view first = args.front();
+  if (first == "--help" || first == "-h") return HelpRequest{Topic::main};
+  if (first == "--version") return VersionRequest{};
+  if (first == "run") return parse_run(args.subspan(1));
+  if (first == "every") return parse_every(args.subspan(1));
+  if (first.starts_with('-')) unknown_option(Topic::main, first);
+  throw UsageError(Topic::main, "unknown command '" + std::string(first) + "'");
+}
+
+std::string_view usage_line(Topic topic) {
+  // The usage lines are the help text's first paragraph.
+  const std::string_view text = help_text(topic);
+  return text.substr(0, text.find("\n\n"));
+}
+
+std::string_view help_text(Topic topic) {
+  switch (topic) {
+    case Topic::run:
+      return run_help;
+    case Topic::every:
+      return every_help;
+    case Topic::main:
+      break;
+  }
+  return main_help;
+}
+
+}  // namespace tickwheel::cli

@@ -1,0 +1,162 @@
+#include "run_command.hpp"
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <poll.h>
+#include <signal.h>
+#include <string>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "child_process.hpp"
+#include "exit_status.hpp"
+#include "format.hpp"
+#include "process_signals.hpp"
+#include "tickwheel/delay.hpp"
+#include "tickwheel/driver.hpp"
+#include "tickwheel/epoll_park.hpp"
+#include "tickwheel/idle_timer.hpp"
+
+namespace tickwheel::cli {
+namespace {
+
+// Writes all of `data` to `fd`; false if `fd` refuses it (EPIPE and the like).
+bool write_all(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n >= 0) {
+      data += n;
+      size -= static_cast<std::size_t>(n);
+    } else if (errno == EAGAIN) {
+      // Our stdout was handed to us non-blocking; wait for room rather than
+      // lose output.
+      pollfd p{fd, POLLOUT, 0};
+      (void)::poll(&p, 1, -1);
+    } else if (errno != EINTR) {
+      return false;
+    }
+  }
+  return true;
+}
+
+class RunSession {
+ public:
+  explicit RunSession(const RunOptions& options)
+      : options_(options),
+        signals_({SIGINT, SIGTERM, SIGHUP, SIGQUIT}),
+        owned_park_(std::make_unique<EpollPark>()),
+        park_(owned_park_.get()),
+        driver_(ClockRef{}, std::move(owned_park_)),
+        child_(
+            ChildProcess::start(options.command, {.capture_output = true, .signals = &signals_})) {}
+
+  int run() {
+    streams_[0] = {&child_.stdout_pipe(), STDOUT_FILENO, {}};
+    streams_[1] = {&child_.stderr_pipe(), STDERR_FILENO, {}};
+    for (Stream& s : streams_) {
+      s.watch = park_->watch(s.from->get(), EPOLLIN, [this, &s](std::uint32_t) { forward(s); });
+    }
+    child_watch_ = park_->watch(child_.pidfd(), EPOLLIN, [this](std::uint32_t) {
+      if (child_.ended()) park_->unwatch(child_watch_);
+    });
+    signal_watch_ = park_->watch(signals_.fd(), EPOLLIN, [this](std::uint32_t) {
+      while (const std::optional<int> sig = signals_.take()) child_.signal_group(*sig);
+    });
+
+    const Handle handle = driver_.handle();
+    if (!options_.timeout.is_infinite()) {
+      overall_ = Delay::after(handle, options_.timeout.to_duration(),
+                              [this] { limit_reached(Limit::overall); });
+    }
+    if (!options_.idle_timeout.is_infinite()) {
+      idle_.emplace(handle, options_.idle_timeout, [this] { limit_reached(Limit::idle); });
+      idle_->record_call();
+    }
+
+    while (!finished()) driver_.turn();
+
+    park_->unwatch(signal_watch_);
+    const ChildStatus status = child_.reap();
+    return limit_ ? exit_status::timed_out : shell_status(status);
+  }
+
+ private:
+  enum class Limit { overall, idle };
+
+  struct Stream {
+    UniqueFd* from;  // the pipe's read end; closed at EOF
+    int to;          // our own stdout or stderr
+    WatchId watch;
+  };
+
+  [[nodiscard]] bool finished() {
+    return !*streams_[0].from && !*streams_[1].from && child_.ended();
+  }
+
+  // One read per readiness: level-triggered epoll calls again while data is
+  // left, and in between the driver gets to run timers that are due.
+  void forward(Stream& s) {
+    ssize_t n = 0;
+    do {
+      n = ::read(s.from->get(), buffer_.data(), buffer_.size());
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && errno == EAGAIN) return;
+    if (n > 0) {
+      if (idle_) idle_->record_call();
+      if (write_all(s.to, buffer_.data(), static_cast<std::size_t>(n))) return;
+    }
+    // EOF, a read error, or nowhere to write to: closing our end gives the
+    // command EPIPE on its next write, as if it wrote to the closed sink.
+    park_->unwatch(s.watch);
+    s.from->reset();
+  }
+
+  void limit_reached(Limit which) {
+    if (limit_ || finished()) return;
+    limit_ = which;
+    overall_.cancel();
+    if (idle_) idle_->quit();
+    if (!options_.quiet) {
+      const std::string message =
+          which == Limit::overall
+              ? "tickwheel: timed out after " + format_short(options_.timeout.to_duration()) +
+                    " (overall limit)\n"
+              : "tickwheel: no output for " + format_short(options_.idle_timeout.to_duration()) +
+                    " (idle limit)\n";
+      (void)write_all(STDERR_FILENO, message.data(), message.size());
+    }
+    child_.signal_group(options_.signal);
+    // A stopped process would not act on the signal until continued.
+    if (options_.signal != SIGKILL && options_.signal != SIGCONT) child_.signal_group(SIGCONT);
+    if (options_.kill_after) {
+      kill_ = Delay::after(driver_.handle(), *options_.kill_after, [this] {
+        if (!finished()) child_.signal_group(SIGKILL);
+      });
+    }
+  }
+
+  const RunOptions& options_;
+  ProcessSignals signals_;
+  std::unique_ptr<EpollPark> owned_park_;  // until driver_ takes it
+  EpollPark* park_;
+  Driver driver_;
+  ChildProcess child_;
+  std::array<Stream, 2> streams_{};
+  WatchId child_watch_;
+  WatchId signal_watch_;
+  // The timers are declared after the driver: they go first.
+  Delay overall_;
+  Delay kill_;
+  std::optional<IdleTimer> idle_;
+  std::optional<Limit> limit_;
+  std::array<char, 64 * 1024> buffer_{};
+};
+
+}  // namespace
+
+int run_command(const RunOptions& options) { return RunSession(options).run(); }
+
+}  // namespace tickwheel::cli

@@ -1,0 +1,29 @@
+// File: `tickwheel run`, a command under an overall and an idle limit, its
+// output passed through.
+#pragma once
+
+#include "args.hpp"
+
+namespace tickwheel::cli {
+
+/// Runs `options.command` to its end and returns the tool's exit status (see
+/// exit_status.hpp): the command's own, or 124 if a limit was reached.
+///
+/// One Driver on an EpollPark does all the waiting: the command's stdout and
+/// stderr pipes, its pidfd and a signalfd (INT, TERM, HUP, QUIT are passed on
+/// to the command's process group) are watched descriptors, the limits are a
+/// Delay and an IdleTimer on the same driver. The run is over when the command
+/// has ended and both pipes are at EOF, so no output is lost, including that
+/// of background processes it left holding the pipes (the limits still apply
+/// to those).
+///
+/// Writes to tickwheel's own stdout and stderr block; if a reader stops
+/// reading, the limits wait with it. If tickwheel's stdout or stderr is
+/// closed, the matching pipe is closed too, so the command sees EPIPE as it
+/// would have writing there itself.
+///
+/// Throws SpawnError if the command cannot be started, std::system_error for
+/// other failures of the system calls it makes.
+[[nodiscard]] int run_command(const RunOptions& options);
+
+}  // namespace tickwheel::cli
