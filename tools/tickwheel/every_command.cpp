@@ -16,6 +16,7 @@
 #include "tickwheel/epoll_park.hpp"
 #include "tickwheel/interval.hpp"
 #include "tickwheel/missed_tick_policy.hpp"
+#include "tool_driver.hpp"
 
 namespace tickwheel::cli {
 namespace {
@@ -41,7 +42,7 @@ class EverySession {
         signals_({SIGINT, SIGTERM}),
         owned_park_(std::make_unique<EpollPark>()),
         park_(owned_park_.get()),
-        driver_(ClockRef{}, std::move(owned_park_)) {}
+        driver_(ClockRef{}, std::move(owned_park_), tool_driver_options()) {}
 
   int run() {
     const WatchId signal_watch = park_->watch(signals_.fd(), EPOLLIN, [this](std::uint32_t) {

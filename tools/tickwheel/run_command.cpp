@@ -19,6 +19,7 @@
 #include "tickwheel/driver.hpp"
 #include "tickwheel/epoll_park.hpp"
 #include "tickwheel/idle_timer.hpp"
+#include "tool_driver.hpp"
 
 namespace tickwheel::cli {
 namespace {
@@ -49,7 +50,7 @@ class RunSession {
         signals_({SIGINT, SIGTERM, SIGHUP, SIGQUIT}),
         owned_park_(std::make_unique<EpollPark>()),
         park_(owned_park_.get()),
-        driver_(ClockRef{}, std::move(owned_park_)),
+        driver_(ClockRef{}, std::move(owned_park_), tool_driver_options()),
         child_(
             ChildProcess::start(options.command, {.capture_output = true, .signals = &signals_})) {}
 
