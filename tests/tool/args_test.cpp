@@ -194,3 +194,30 @@ TEST(Args, UsageLinesAreTheFirstParagraphOfTheHelp) {
   EXPECT_NE(tickwheel::cli::usage_line(Topic::main).find("tickwheel --help | --version"),
             std::string::npos);
 }
+
+TEST(Args, OneLetterOptionsAreTheLongOnesWithTheValueAttachedOrNext) {
+  const RunOptions o = parse_run({"-t", "2s", "-i250ms", "-k", "1", "-sKILL", "-q", "sleep", "9"});
+  EXPECT_EQ(o.timeout, TimeValue(2s));
+  EXPECT_EQ(o.idle_timeout, TimeValue(250ms));
+  EXPECT_EQ(o.kill_after, std::optional<tickwheel::duration>(1s));
+  EXPECT_EQ(o.signal, SIGKILL);
+  EXPECT_TRUE(o.quiet);
+  EXPECT_EQ(o.command, (std::vector<std::string>{"sleep", "9"}));
+
+  const EveryOptions e = parse_every({"1s", "-p", "drift", "-c3", "-r", "--", "true"});
+  EXPECT_EQ(e.policy, PolicyName::drift);
+  EXPECT_EQ(e.count, std::optional<std::uint64_t>(3));
+  EXPECT_TRUE(e.report);
+  EXPECT_TRUE(std::holds_alternative<HelpRequest>(parse({"run", "-h"})));
+  EXPECT_TRUE(std::holds_alternative<HelpRequest>(parse({"every", "-h"})));
+}
+
+TEST(Args, UnknownOrMisusedOneLetterOptionsAreUsageErrors) {
+  EXPECT_NE(std::string(usage_error({"run", "-x", "true"}).what()).find("'-x'"), std::string::npos);
+  EXPECT_NE(std::string(usage_error({"run", "-qx", "true"}).what()).find("'-qx'"),
+            std::string::npos);
+  EXPECT_NE(std::string(usage_error({"run", "-t"}).what()).find("--timeout needs a value"),
+            std::string::npos);
+  EXPECT_NE(std::string(usage_error({"every", "1s", "-t", "1", "true"}).what()).find("'-t'"),
+            std::string::npos);
+}

@@ -17,14 +17,15 @@ constexpr std::string_view run_help =
     "unchanged, and stops it when a limit is reached.\n"
     "\n"
     "Options:\n"
-    "  --timeout DUR        overall limit for the command (default: none)\n"
-    "  --idle-timeout DUR   limit on a stretch with no output on stdout or stderr\n"
-    "  --kill-after DUR     if the command still runs this long after the limit's\n"
-    "                       signal, send KILL\n"
-    "  --signal SIG         what a limit sends, a name (TERM, SIGINT) or a number\n"
-    "                       (default: TERM)\n"
-    "  --quiet              do not print which limit was reached\n"
-    "  --help               this text\n"
+    "  -t, --timeout DUR       overall limit for the command (default: none)\n"
+    "  -i, --idle-timeout DUR  limit on a stretch with no output on stdout or\n"
+    "                          stderr (default: none)\n"
+    "  -k, --kill-after DUR    if the command still runs this long after the\n"
+    "                          limit's signal, send KILL\n"
+    "  -s, --signal SIG        what a limit sends, a name (TERM, SIGINT) or a\n"
+    "                          number (default: TERM)\n"
+    "  -q, --quiet             do not print which limit was reached\n"
+    "  -h, --help              this text\n"
     "\n"
     "DUR is a time value: 1.5 (seconds), 1:30, 250ms, 1h30m, or inf. A limit of 0\n"
     "or inf is no limit.\n"
@@ -40,18 +41,20 @@ constexpr std::string_view every_help =
     "that comes while the previous run is still going is skipped.\n"
     "\n"
     "Options:\n"
-    "  --policy POLICY      what happens to ticks that fall due while the timer is\n"
-    "                       late: all (deliver every one), resync (skip them, keep\n"
-    "                       the grid; the default), drift (skip them; a tick later\n"
-    "                       than the tolerance moves the grid)\n"
-    "  --tolerance DUR      lateness that --policy drift tolerates (default: 0)\n"
-    "  --start-delay DUR    extra wait before the first tick\n"
-    "  --count N            stop after N runs and exit with the last run's status\n"
-    "  --now                first tick at start (after the start delay), not one\n"
-    "                       interval later\n"
-    "  --report             print one line per tick on stderr: its number, when it\n"
-    "                       was scheduled (from start) and its drift\n"
-    "  --help               this text\n"
+    "  -p, --policy POLICY     what happens to ticks that fall due while the\n"
+    "                          timer is late: all (deliver every one), resync\n"
+    "                          (skip them, keep the grid; the default), drift\n"
+    "                          (skip them; a tick later than the tolerance moves\n"
+    "                          the grid)\n"
+    "      --tolerance DUR     lateness that --policy drift tolerates (default: 0)\n"
+    "      --start-delay DUR   extra wait before the first tick\n"
+    "  -c, --count N           stop after N runs and exit with the last run's\n"
+    "                          status\n"
+    "      --now               first tick at start (after the start delay), not\n"
+    "                          one interval later\n"
+    "  -r, --report            print one line per tick on stderr: its number, when\n"
+    "                          it was scheduled (from start) and its drift\n"
+    "  -h, --help              this text\n"
     "\n"
     "Without --count it runs until killed: INT or TERM is passed on to a running\n"
     "command, and tickwheel exits once it has ended. A command that cannot be\n"
@@ -140,6 +143,42 @@ std::vector<std::string> command_from(Topic topic, Cursor& cursor) {
   return command;
 }
 
+// The one-letter forms, as timeout(1) has -k and -s: `-k 5s`, `-k5s`.
+struct ShortOption {
+  char letter;
+  std::string_view name;
+  bool takes_value;
+};
+
+constexpr std::array<ShortOption, 6> run_short_options{{
+    {'t', "--timeout", true},
+    {'i', "--idle-timeout", true},
+    {'k', "--kill-after", true},
+    {'s', "--signal", true},
+    {'q', "--quiet", false},
+    {'h', "--help", false},
+}};
+
+constexpr std::array<ShortOption, 4> every_short_options{{
+    {'p', "--policy", true},
+    {'c', "--count", true},
+    {'r', "--report", false},
+    {'h', "--help", false},
+}};
+
+// `arg` with a one-letter option spelled the long way (`-k5s` -> `--kill-after=5s`);
+// anything else unchanged.
+std::string long_form(std::span<const ShortOption> options, std::string_view arg) {
+  if (arg.size() < 2 || arg[0] != '-' || arg[1] == '-') return std::string(arg);
+  for (const ShortOption& o : options) {
+    if (o.letter != arg[1]) continue;
+    if (arg.size() == 2) return std::string(o.name);
+    if (!o.takes_value) break;  // `-qx`: reported as the unknown option it is
+    return std::string(o.name) + "=" + std::string(arg.substr(2));
+  }
+  return std::string(arg);
+}
+
 // The next argument if it ends the options (`--`, or not an option at all).
 bool ends_options(std::string_view arg) { return arg == "--" || !arg.starts_with('-'); }
 
@@ -152,7 +191,8 @@ Invocation parse_run(std::span<const std::string_view> args) {
   RunOptions options;
   Cursor cursor(topic, args);
   while (!cursor.done() && !ends_options(cursor.peek())) {
-    const std::string_view arg = cursor.take();
+    const std::string spelled = long_form(run_short_options, cursor.take());
+    const std::string_view arg = spelled;
     if (arg == "--help") return HelpRequest{topic};
     if (is_option(arg, "--timeout")) {
       // timeout(1) reads 0 as "no limit"; so does the tool.
@@ -213,9 +253,11 @@ Invocation parse_every(std::span<const std::string_view> args) {
       continue;
     }
     cursor.take();
-    if (arg == "--help") return HelpRequest{topic};
-    if (is_option(arg, "--policy")) {
-      const std::string_view name = cursor.value("--policy", arg);
+    const std::string spelled = long_form(every_short_options, arg);
+    const std::string_view option = spelled;
+    if (option == "--help") return HelpRequest{topic};
+    if (is_option(option, "--policy")) {
+      const std::string_view name = cursor.value("--policy", option);
       if (name == "all") {
         options.policy = PolicyName::all;
       } else if (name == "resync") {
@@ -226,17 +268,17 @@ Invocation parse_every(std::span<const std::string_view> args) {
         throw UsageError(topic,
                          "--policy '" + std::string(name) + "': expected all, resync or drift");
       }
-    } else if (is_option(arg, "--tolerance")) {
-      options.tolerance = duration_value(topic, "--tolerance", cursor.value("--tolerance", arg),
+    } else if (is_option(option, "--tolerance")) {
+      options.tolerance = duration_value(topic, "--tolerance", cursor.value("--tolerance", option),
                                          Zero::allowed, Infinity::allowed)
                               .to_duration();
-    } else if (is_option(arg, "--start-delay")) {
+    } else if (is_option(option, "--start-delay")) {
       options.start_delay =
-          duration_value(topic, "--start-delay", cursor.value("--start-delay", arg), Zero::allowed,
-                         Infinity::refused)
+          duration_value(topic, "--start-delay", cursor.value("--start-delay", option),
+                         Zero::allowed, Infinity::refused)
               .to_duration();
-    } else if (is_option(arg, "--count")) {
-      const std::string_view text = cursor.value("--count", arg);
+    } else if (is_option(option, "--count")) {
+      const std::string_view text = cursor.value("--count", option);
       std::uint64_t n = 0;
       const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
       if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || n == 0) {
@@ -244,12 +286,12 @@ Invocation parse_every(std::span<const std::string_view> args) {
                          "--count '" + std::string(text) + "': expected a whole number >= 1");
       }
       options.count = n;
-    } else if (is_flag(topic, arg, "--now")) {
+    } else if (is_flag(topic, option, "--now")) {
       options.now = true;
-    } else if (is_flag(topic, arg, "--report")) {
+    } else if (is_flag(topic, option, "--report")) {
       options.report = true;
     } else {
-      unknown_option(topic, arg);
+      unknown_option(topic, option);
     }
   }
   if (!have_interval) throw UsageError(topic, "no interval given");
