@@ -132,6 +132,52 @@ std::vector<std::string> lines_of(const std::string& path) {
   return lines;
 }
 
+// Starts the tool with `args`, its stdout and stderr on the given fds.
+pid_t spawn_tool(const std::vector<std::string>& args, int out_fd, int err_fd) {
+  std::string program = TICKWHEEL_TOOL;
+  std::vector<std::string> copy = args;
+  std::vector<char*> argv{program.data()};
+  for (std::string& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
+  pid_t pid = -1;
+  const int rc = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  EXPECT_EQ(rc, 0);
+  return pid;
+}
+
+// The exit status of `pid` if it ends within `limit`; otherwise kills it.
+std::optional<int> exit_within(pid_t pid, Clock::duration limit) {
+  const Clock::time_point give_up = Clock::now() + limit;
+  int wstatus = 0;
+  while (::waitpid(pid, &wstatus, WNOHANG) == 0) {
+    if (Clock::now() > give_up) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &wstatus, 0);
+      return std::nullopt;
+    }
+    ::usleep(5000);
+  }
+  return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+}
+
+// Reads `fd` to EOF, `chunk` bytes at a time with `pause` between reads.
+std::string read_slowly(int fd, std::size_t chunk, std::chrono::microseconds pause) {
+  std::string all;
+  std::vector<char> buf(chunk);
+  for (;;) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n <= 0) break;
+    all.append(buf.data(), static_cast<std::size_t>(n));
+    ::usleep(static_cast<useconds_t>(pause.count()));
+  }
+  return all;
+}
+
 }  // namespace
 
 TEST(ToolRun, PassesTheExitStatusThrough) {
@@ -327,4 +373,47 @@ TEST(ToolEvery, AMissingCommandStopsAt127) {
   const Outcome o = tickwheel({"every", "50ms", "--now", "--", "tickwheel-no-such-command"});
   EXPECT_EQ(o.status, 127);
   EXPECT_LT(o.elapsed, 2s);
+}
+
+TEST(ToolRun, LimitsFireWhileTheReaderOfItsOutputReadsNothing) {
+  int out[2];
+  int err[2];
+  ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);  // nobody reads out[0]: the pipe fills
+  ASSERT_EQ(::pipe2(err, O_CLOEXEC), 0);
+  const Clock::time_point start = Clock::now();
+  const pid_t pid = spawn_tool({"run", "--timeout", "500ms", "--", "yes"}, out[1], err[1]);
+  ::close(out[1]);
+  ::close(err[1]);
+  const std::optional<int> status = exit_within(pid, 10s);
+  const auto elapsed = Clock::now() - start;
+  ASSERT_TRUE(status.has_value()) << "tickwheel blocked on its full stdout";
+  EXPECT_EQ(*status, 124);
+  EXPECT_GE(elapsed, 500ms);
+  EXPECT_LT(elapsed, 3s);
+  EXPECT_EQ(read_slowly(err[0], 4096, 0us), "tickwheel: timed out after 500ms (overall limit)\n");
+  ::close(out[0]);
+  ::close(err[0]);
+}
+
+TEST(ToolRun, ASlowReaderGetsEveryByteWithoutTrippingTheIdleLimit) {
+  int out[2];
+  int err[2];
+  ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
+  ASSERT_EQ(::pipe2(err, O_CLOEXEC), 0);
+  // 1 MB written at once, read 64 KiB every 40 ms (about 0.6 s): the command
+  // waits on the reader far longer than the idle limit, but output moves.
+  const pid_t pid =
+      spawn_tool({"run", "--idle-timeout", "300ms", "--", "head", "-c", "1000000", "/dev/zero"},
+                 out[1], err[1]);
+  ::close(out[1]);
+  ::close(err[1]);
+  const std::string got = read_slowly(out[0], 65536, 40ms);
+  const std::optional<int> status = exit_within(pid, 10s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 0);
+  EXPECT_EQ(got.size(), 1000000u);
+  EXPECT_EQ(got.find_first_not_of('\0'), std::string::npos);
+  EXPECT_EQ(read_slowly(err[0], 4096, 0us), "");
+  ::close(out[0]);
+  ::close(err[0]);
 }

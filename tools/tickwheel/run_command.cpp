@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
-#include <poll.h>
 #include <signal.h>
 #include <string>
 #include <sys/epoll.h>
@@ -14,6 +13,7 @@
 #include "child_process.hpp"
 #include "exit_status.hpp"
 #include "format.hpp"
+#include "output_sink.hpp"
 #include "process_signals.hpp"
 #include "tickwheel/delay.hpp"
 #include "tickwheel/driver.hpp"
@@ -24,25 +24,6 @@
 namespace tickwheel::cli {
 namespace {
 
-// Writes all of `data` to `fd`; false if `fd` refuses it (EPIPE and the like).
-bool write_all(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n >= 0) {
-      data += n;
-      size -= static_cast<std::size_t>(n);
-    } else if (errno == EAGAIN) {
-      // Our stdout was handed to us non-blocking; wait for room rather than
-      // lose output.
-      pollfd p{fd, POLLOUT, 0};
-      (void)::poll(&p, 1, -1);
-    } else if (errno != EINTR) {
-      return false;
-    }
-  }
-  return true;
-}
-
 class RunSession {
  public:
   explicit RunSession(const RunOptions& options)
@@ -52,11 +33,15 @@ class RunSession {
         park_(owned_park_.get()),
         driver_(ClockRef{}, std::move(owned_park_), tool_driver_options()),
         child_(
-            ChildProcess::start(options.command, {.capture_output = true, .signals = &signals_})) {}
+            ChildProcess::start(options.command, {.capture_output = true, .signals = &signals_})),
+        stdout_(
+            *park_, STDOUT_FILENO, [this] { on_progress(); }, [this] { resume(streams_[0]); }),
+        stderr_(
+            *park_, STDERR_FILENO, [this] { on_progress(); }, [this] { resume(streams_[1]); }) {}
 
   int run() {
-    streams_[0] = {&child_.stdout_pipe(), STDOUT_FILENO, {}};
-    streams_[1] = {&child_.stderr_pipe(), STDERR_FILENO, {}};
+    streams_[0] = {&child_.stdout_pipe(), &stdout_, {}};
+    streams_[1] = {&child_.stderr_pipe(), &stderr_, {}};
     for (Stream& s : streams_) {
       s.watch = park_->watch(s.from->get(), EPOLLIN, [this, &s](std::uint32_t) { forward(s); });
     }
@@ -89,12 +74,30 @@ class RunSession {
 
   struct Stream {
     UniqueFd* from;  // the pipe's read end; closed at EOF
-    int to;          // our own stdout or stderr
-    WatchId watch;
+    OutputSink* to;  // our own stdout or stderr
+    WatchId watch;   // `from`, watched for input unless `to` is full
   };
 
+  // Done when the command has ended and its output is out: both pipes at
+  // EOF and nothing waiting for the reader of ours. After a limit, output
+  // that waits for a reader who does not read is dropped.
   [[nodiscard]] bool finished() {
-    return !*streams_[0].from && !*streams_[1].from && child_.ended();
+    if (!child_.ended()) return false;
+    for (const Stream& s : streams_) {
+      const bool stuck = limit_ && !s.to->drained();
+      if (!stuck && (*s.from || !s.to->drained())) return false;
+    }
+    return true;
+  }
+
+  // The pipeline moves: bytes the command wrote earlier reached our reader.
+  void on_progress() {
+    if (idle_ && !limit_) (void)idle_->record_call();
+  }
+
+  // Our reader took everything: read from the command again.
+  void resume(Stream& s) {
+    if (*s.from) (void)park_->modify(s.watch, EPOLLIN);
   }
 
   // One read per readiness: level-triggered epoll calls again while data is
@@ -106,8 +109,18 @@ class RunSession {
     } while (n < 0 && errno == EINTR);
     if (n < 0 && errno == EAGAIN) return;
     if (n > 0) {
-      if (idle_) idle_->record_call();
-      if (write_all(s.to, buffer_.data(), static_cast<std::size_t>(n))) return;
+      if (idle_) (void)idle_->record_call();
+      switch (s.to->offer({buffer_.data(), static_cast<std::size_t>(n)})) {
+        case OutputSink::Offer::written:
+          return;
+        case OutputSink::Offer::buffered:
+          // Our reader is behind: leave the rest in the pipe, so the command
+          // waits for it as it would writing there itself.
+          (void)park_->modify(s.watch, 0);
+          return;
+        case OutputSink::Offer::gone:
+          break;
+      }
     }
     // EOF, a read error, or nowhere to write to: closing our end gives the
     // command EPIPE on its next write, as if it wrote to the closed sink.
@@ -127,7 +140,7 @@ class RunSession {
                     " (overall limit)\n"
               : "tickwheel: no output for " + format_short(options_.idle_timeout.to_duration()) +
                     " (idle limit)\n";
-      (void)write_all(STDERR_FILENO, message.data(), message.size());
+      (void)stderr_.offer(message);
     }
     child_.signal_group(options_.signal);
     // A stopped process would not act on the signal until continued.
@@ -145,6 +158,9 @@ class RunSession {
   EpollPark* park_;
   Driver driver_;
   ChildProcess child_;
+  // After the driver: they unwatch their fds in the park it owns.
+  OutputSink stdout_;
+  OutputSink stderr_;
   std::array<Stream, 2> streams_{};
   WatchId child_watch_;
   WatchId signal_watch_;

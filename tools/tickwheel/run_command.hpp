@@ -17,10 +17,14 @@ namespace tickwheel::cli {
 /// of background processes it left holding the pipes (the limits still apply
 /// to those).
 ///
-/// Writes to tickwheel's own stdout and stderr block; if a reader stops
-/// reading, the limits wait with it. If tickwheel's stdout or stderr is
-/// closed, the matching pipe is closed too, so the command sees EPIPE as it
-/// would have writing there itself.
+/// Output goes through OutputSinks: when tickwheel's own stdout or stderr is
+/// a pipe or socket whose reader falls behind, the command's pipe is left
+/// unread until the reader catches up (the command waits for it as it would
+/// writing there itself) while the driver keeps running, so the limits fire
+/// even if the reader never reads again; output the reader then never takes
+/// is dropped. Bytes the reader takes count as output for the idle limit. If
+/// tickwheel's stdout or stderr is closed, the matching pipe is closed too,
+/// so the command sees EPIPE as it would have writing there itself.
 ///
 /// Throws SpawnError if the command cannot be started, std::system_error for
 /// other failures of the system calls it makes.
