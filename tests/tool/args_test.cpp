@@ -221,3 +221,13 @@ TEST(Args, UnknownOrMisusedOneLetterOptionsAreUsageErrors) {
   EXPECT_NE(std::string(usage_error({"every", "1s", "-t", "1", "true"}).what()).find("'-t'"),
             std::string::npos);
 }
+
+TEST(Args, ForegroundIsAFlagOfRunOnly) {
+  EXPECT_FALSE(parse_run({"true"}).foreground);
+  EXPECT_TRUE(parse_run({"--foreground", "true"}).foreground);
+  EXPECT_NE(std::string(usage_error({"run", "--foreground=1", "true"}).what()).find("no value"),
+            std::string::npos);
+  EXPECT_NE(std::string(usage_error({"every", "1s", "--foreground", "true"}).what())
+                .find("'--foreground'"),
+            std::string::npos);
+}

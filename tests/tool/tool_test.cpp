@@ -417,3 +417,44 @@ TEST(ToolRun, ASlowReaderGetsEveryByteWithoutTrippingTheIdleLimit) {
   ::close(out[0]);
   ::close(err[0]);
 }
+
+// Field 5 of /proc/<pid>/stat is the process group; the shell prints its own
+// and its parent's (tickwheel's).
+constexpr const char* print_groups = "cut -d' ' -f5 /proc/$$/stat; cut -d' ' -f5 /proc/$PPID/stat";
+
+TEST(ToolRun, TheCommandLeadsAProcessGroupOfItsOwn) {
+  const Outcome o = tickwheel({"run", "--", "sh", "-c", print_groups});
+  ASSERT_EQ(o.status, 0);
+  std::istringstream lines(o.out);
+  std::string command_group;
+  std::string tool_group;
+  lines >> command_group >> tool_group;
+  EXPECT_FALSE(command_group.empty());
+  EXPECT_NE(command_group, tool_group);
+}
+
+TEST(ToolRun, ForegroundLeavesTheCommandInTheToolsProcessGroupAndStillTimesItOut) {
+  const Outcome o = tickwheel({"run", "--foreground", "--", "sh", "-c", print_groups});
+  ASSERT_EQ(o.status, 0);
+  std::istringstream lines(o.out);
+  std::string command_group;
+  std::string tool_group;
+  lines >> command_group >> tool_group;
+  EXPECT_FALSE(command_group.empty());
+  EXPECT_EQ(command_group, tool_group);
+
+  const Outcome limited =
+      tickwheel({"run", "--foreground", "--timeout", "300ms", "--", "sleep", "10"});
+  EXPECT_EQ(limited.status, 124);
+  EXPECT_GE(limited.elapsed, 300ms);
+  EXPECT_LT(limited.elapsed, 2s);
+}
+
+TEST(ToolRun, ForegroundDoesNotWaitForWhatTheCommandLeftRunning) {
+  // The shell ends at TERM; the sleep it started keeps the pipes open, and
+  // in the foreground the limit does not reach it.
+  const Outcome o =
+      tickwheel({"run", "--foreground", "--timeout", "300ms", "--", "sh", "-c", "sleep 3 & wait"});
+  EXPECT_EQ(o.status, 124);
+  EXPECT_LT(o.elapsed, 2s);
+}

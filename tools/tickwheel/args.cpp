@@ -25,6 +25,9 @@ constexpr std::string_view run_help =
     "  -s, --signal SIG        what a limit sends, a name (TERM, SIGINT) or a\n"
     "                          number (default: TERM)\n"
     "  -q, --quiet             do not print which limit was reached\n"
+    "      --foreground        leave CMD in tickwheel's process group, so it can\n"
+    "                          read from the terminal and gets its signals; the\n"
+    "                          limits then signal CMD alone, not what it started\n"
     "  -h, --help              this text\n"
     "\n"
     "DUR is a time value: 1.5 (seconds), 1:30, 250ms, 1h30m, or inf. A limit of 0\n"
@@ -222,6 +225,8 @@ Invocation parse_run(std::span<const std::string_view> args) {
       options.signal = *sig;
     } else if (is_flag(topic, arg, "--quiet")) {
       options.quiet = true;
+    } else if (is_flag(topic, arg, "--foreground")) {
+      options.foreground = true;
     } else {
       unknown_option(topic, arg);
     }

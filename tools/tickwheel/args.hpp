@@ -40,6 +40,10 @@ struct RunOptions {
   /// What a limit sends to the command's process group.
   int signal = SIGTERM;
   bool quiet = false;
+  /// Leave the command in tickwheel's process group, so it may read from the
+  /// terminal and gets the terminal's signals; the limits then signal the
+  /// command alone, not what it started, and are not waited for.
+  bool foreground = false;
   /// The command and its arguments (never empty).
   std::vector<std::string> command;
 };

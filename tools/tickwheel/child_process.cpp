@@ -39,8 +39,8 @@ void set_nonblocking(int fd) {
 // The child's side of start(), from fork() to exec. Only async-signal-safe
 // calls: the parent may have had other threads (the sanitizers' own).
 [[noreturn]] void exec_child(char* const* argv, const Pipe* out, const Pipe* err, int report_fd,
-                             const ProcessSignals* signals) noexcept {
-  ::setpgid(0, 0);
+                             const ChildProcess::Options& options) noexcept {
+  if (options.own_group) ::setpgid(0, 0);
   if (out != nullptr && err != nullptr) {
     if (::dup2(out->write.get(), STDOUT_FILENO) < 0 ||
         ::dup2(err->write.get(), STDERR_FILENO) < 0) {
@@ -49,7 +49,7 @@ void set_nonblocking(int fd) {
       ::_exit(exit_status::tool_failed);
     }
   }
-  if (signals != nullptr) signals->restore_in_child();
+  if (options.signals != nullptr) options.signals->restore_in_child();
   ::execvp(argv[0], argv);
   const int e = errno;
   (void)!::write(report_fd, &e, sizeof e);
@@ -87,15 +87,16 @@ ChildProcess ChildProcess::start(const std::vector<std::string>& command, const 
   if (pid < 0) throw SpawnError(SpawnError::Stage::setup, errno, "fork");
   if (pid == 0) {
     exec_child(argv.data(), out ? &*out : nullptr, err ? &*err : nullptr, report.write.get(),
-               options.signals);
+               options);
   }
 
   ChildProcess child;
   child.pid_ = pid;
+  child.own_group_ = options.own_group;
   // Also here, not only in the child: a signal sent before the child gets to
   // run must already reach its group. EACCES means it has exec'd, and so
   // already made its group.
-  ::setpgid(pid, pid);
+  if (options.own_group) ::setpgid(pid, pid);
   report.write.reset();
   if (out) {
     out->write.reset();
@@ -130,6 +131,7 @@ ChildProcess ChildProcess::start(const std::vector<std::string>& command, const 
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
+      own_group_(other.own_group_),
       reaped_(std::exchange(other.reaped_, true)),
       status_(other.status_),
       pidfd_(std::move(other.pidfd_)),
@@ -145,7 +147,7 @@ ChildProcess::~ChildProcess() {
 
 bool ChildProcess::signal_group(int sig) const noexcept {
   if (pid_ <= 0 || reaped_) return false;
-  return ::kill(-pid_, sig) == 0;
+  return ::kill(own_group_ ? -pid_ : pid_, sig) == 0;
 }
 
 std::optional<ChildStatus> ChildProcess::ended() noexcept {

@@ -50,6 +50,9 @@ class ChildProcess {
     bool capture_output = false;
     /// The tool's signal set-up, undone in the child before exec.
     const ProcessSignals* signals = nullptr;
+    /// Lead a process group of its own (so signal_group() reaches whatever
+    /// it starts); otherwise stay in ours, e.g. to read from the terminal.
+    bool own_group = true;
   };
 
   /// Starts `command` (argv[0] looked up in PATH). Throws SpawnError.
@@ -69,7 +72,8 @@ class ChildProcess {
   [[nodiscard]] UniqueFd& stderr_pipe() noexcept { return stderr_; }
 
   /// Sends `sig` to the child's process group (the child and whatever it
-  /// started that stayed in the group). False if nothing was there to get it.
+  /// started that stayed in the group), or to the child alone if it was
+  /// started without a group of its own. False if nothing was there to get it.
   /// Until reap() the group id cannot be reused: the unreaped child holds it.
   bool signal_group(int sig) const noexcept;
 
@@ -84,6 +88,7 @@ class ChildProcess {
   ChildProcess() = default;
 
   pid_t pid_ = -1;
+  bool own_group_ = true;
   bool reaped_ = false;
   std::optional<ChildStatus> status_;
   UniqueFd pidfd_;

@@ -32,8 +32,9 @@ class RunSession {
         owned_park_(std::make_unique<EpollPark>()),
         park_(owned_park_.get()),
         driver_(ClockRef{}, std::move(owned_park_), tool_driver_options()),
-        child_(
-            ChildProcess::start(options.command, {.capture_output = true, .signals = &signals_})),
+        child_(ChildProcess::start(
+            options.command,
+            {.capture_output = true, .signals = &signals_, .own_group = !options.foreground})),
         stdout_(
             *park_, STDOUT_FILENO, [this] { on_progress(); }, [this] { resume(streams_[0]); }),
         stderr_(
@@ -83,6 +84,9 @@ class RunSession {
   // that waits for a reader who does not read is dropped.
   [[nodiscard]] bool finished() {
     if (!child_.ended()) return false;
+    // In the foreground the limits reach the command alone: what it left
+    // running may hold the pipes for as long as it likes.
+    if (limit_ && options_.foreground) return true;
     for (const Stream& s : streams_) {
       const bool stuck = limit_ && !s.to->drained();
       if (!stuck && (*s.from || !s.to->drained())) return false;

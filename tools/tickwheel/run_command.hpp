@@ -26,6 +26,11 @@ namespace tickwheel::cli {
 /// tickwheel's stdout or stderr is closed, the matching pipe is closed too,
 /// so the command sees EPIPE as it would have writing there itself.
 ///
+/// With options.foreground the command stays in tickwheel's process group
+/// (it may read from the terminal); the limits then signal it alone, and once
+/// it has ended after a limit the run is over even if what it started still
+/// holds the pipes.
+///
 /// Throws SpawnError if the command cannot be started, std::system_error for
 /// other failures of the system calls it makes.
 [[nodiscard]] int run_command(const RunOptions& options);
