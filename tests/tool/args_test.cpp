@@ -231,3 +231,8 @@ TEST(Args, ForegroundIsAFlagOfRunOnly) {
                 .find("'--foreground'"),
             std::string::npos);
 }
+
+TEST(Args, PreserveStatusIsAFlagOfRun) {
+  EXPECT_FALSE(parse_run({"true"}).preserve_status);
+  EXPECT_TRUE(parse_run({"--preserve-status", "true"}).preserve_status);
+}

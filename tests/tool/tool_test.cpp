@@ -458,3 +458,13 @@ TEST(ToolRun, ForegroundDoesNotWaitForWhatTheCommandLeftRunning) {
   EXPECT_EQ(o.status, 124);
   EXPECT_LT(o.elapsed, 2s);
 }
+
+TEST(ToolRun, PreserveStatusExitsWithTheCommandsOwnStatusAfterALimit) {
+  const Outcome o =
+      tickwheel({"run", "--preserve-status", "--timeout", "200ms", "--", "sleep", "10"});
+  EXPECT_EQ(o.status, 128 + SIGTERM);
+  EXPECT_EQ(o.err, "tickwheel: timed out after 200ms (overall limit)\n");
+  const Outcome trapped = tickwheel({"run", "--preserve-status", "--timeout", "200ms", "--", "sh",
+                                     "-c", "trap 'exit 7' TERM; sleep 10 & wait"});
+  EXPECT_EQ(trapped.status, 7);
+}

@@ -28,6 +28,8 @@ constexpr std::string_view run_help =
     "      --foreground        leave CMD in tickwheel's process group, so it can\n"
     "                          read from the terminal and gets its signals; the\n"
     "                          limits then signal CMD alone, not what it started\n"
+    "      --preserve-status   after a limit, exit with CMD's status (128+N for\n"
+    "                          signal N) instead of 124\n"
     "  -h, --help              this text\n"
     "\n"
     "DUR is a time value: 1.5 (seconds), 1:30, 250ms, 1h30m, or inf. A limit of 0\n"
@@ -227,6 +229,8 @@ Invocation parse_run(std::span<const std::string_view> args) {
       options.quiet = true;
     } else if (is_flag(topic, arg, "--foreground")) {
       options.foreground = true;
+    } else if (is_flag(topic, arg, "--preserve-status")) {
+      options.preserve_status = true;
     } else {
       unknown_option(topic, arg);
     }

@@ -44,6 +44,9 @@ struct RunOptions {
   /// terminal and gets the terminal's signals; the limits then signal the
   /// command alone, not what it started, and are not waited for.
   bool foreground = false;
+  /// After a limit, exit with the command's status (143 after TERM, say)
+  /// instead of 124, as timeout(1) --preserve-status does.
+  bool preserve_status = false;
   /// The command and its arguments (never empty).
   std::vector<std::string> command;
 };

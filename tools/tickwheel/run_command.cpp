@@ -67,7 +67,7 @@ class RunSession {
 
     park_->unwatch(signal_watch_);
     const ChildStatus status = child_.reap();
-    return limit_ ? exit_status::timed_out : shell_status(status);
+    return limit_ && !options_.preserve_status ? exit_status::timed_out : shell_status(status);
   }
 
  private:
