@@ -59,6 +59,11 @@ struct IdleControl;
 /// callback itself it does not wait. A standalone timer must not be
 /// destroyed from its own callback (its thread cannot join itself).
 ///
+/// Complexity: record_call() is O(1): a clock read and, at most once per
+/// wheel tick, one compare-and-swap, with no lock and no allocation. The
+/// first call after a fire (or ever) also hands the timer to the driver, and
+/// a standalone timer's first call starts its thread.
+///
 /// Exceptions thrown by the callback propagate out of the driver's turn()
 /// (on a standalone timer's own thread that terminates the program, as for
 /// any std::thread); the timer stays usable and the next record_call() arms
@@ -67,14 +72,13 @@ class IdleTimer {
  public:
   /// Standalone: runs `on_idle` (a `void()` callable) on a thread of its own.
   template <class F>
-  requires std::is_invocable_v < std::decay_t<F>
-  & > IdleTimer(TimeValue duration, F&& on_idle)
+  requires(std::is_invocable_v<std::decay_t<F>&>) IdleTimer(TimeValue duration, F&& on_idle)
       : IdleTimer(nullptr, duration, std::function<void()>(std::forward<F>(on_idle))) {}
 
   /// On the driver of `handle` (which must be alive: errc::shutdown otherwise).
   template <class F>
-  requires std::is_invocable_v < std::decay_t<F>
-  & > IdleTimer(const Handle& handle, TimeValue duration, F&& on_idle)
+  requires(std::is_invocable_v<std::decay_t<F>&>)
+      IdleTimer(const Handle& handle, TimeValue duration, F&& on_idle)
       : IdleTimer(&handle, duration, std::function<void()>(std::forward<F>(on_idle))) {}
 
   IdleTimer(IdleTimer&& other) noexcept;
