@@ -42,39 +42,62 @@ struct SignalLater {
   int signal;
 };
 
+// The tool started with `args`, its stdout and stderr on pipes whose read
+// ends the test keeps (and closes at the end, unless it took them).
+class ToolProcess {
+ public:
+  explicit ToolProcess(const std::vector<std::string>& args) {
+    int out[2];
+    int err[2];
+    EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
+    EXPECT_EQ(::pipe2(err, O_CLOEXEC), 0);
+    std::string program = TICKWHEEL_TOOL;
+    std::vector<std::string> copy = args;
+    std::vector<char*> argv{program.data()};
+    for (std::string& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+    const int rc = ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    EXPECT_EQ(rc, 0) << "posix_spawn";
+    ::close(out[1]);
+    ::close(err[1]);
+    out_ = out[0];
+    err_ = err[0];
+  }
+  ~ToolProcess() {
+    if (out_ >= 0) ::close(out_);
+    if (err_ >= 0) ::close(err_);
+  }
+  ToolProcess(const ToolProcess&) = delete;
+  ToolProcess& operator=(const ToolProcess&) = delete;
+
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  [[nodiscard]] int out() const { return out_; }
+  [[nodiscard]] int err() const { return err_; }
+  /// Hands both read ends over to the caller, who closes them.
+  void release() { out_ = err_ = -1; }
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+  int err_ = -1;
+};
+
 // Runs the tool with `args`, collecting its stdout and stderr.
 Outcome tickwheel(const std::vector<std::string>& args,
                   std::optional<SignalLater> signal_later = std::nullopt) {
-  std::vector<char*> argv;
-  std::string program = TICKWHEEL_TOOL;
-  argv.push_back(program.data());
-  std::vector<std::string> copy = args;
-  for (std::string& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  int out[2];
-  int err[2];
-  EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
-  EXPECT_EQ(::pipe2(err, O_CLOEXEC), 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
   const Clock::time_point start = Clock::now();
-  pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out[1]);
-  ::close(err[1]);
+  ToolProcess tool(args);
+  const pid_t pid = tool.pid();
   Outcome o;
-  if (rc != 0) {
-    ADD_FAILURE() << "posix_spawn: " << rc;
-    ::close(out[0]);
-    ::close(err[0]);
-    return o;
-  }
+  if (pid < 0) return o;
 
-  std::array<pollfd, 2> fds{{{out[0], POLLIN, 0}, {err[0], POLLIN, 0}}};
+  std::array<pollfd, 2> fds{{{tool.out(), POLLIN, 0}, {tool.err(), POLLIN, 0}}};
+  tool.release();  // closed below, each at its EOF
   std::array<std::string*, 2> sinks{&o.out, &o.err};
   int open = 2;
   while (open > 0) {
@@ -130,24 +153,6 @@ std::vector<std::string> lines_of(const std::string& path) {
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
-}
-
-// Starts the tool with `args`, its stdout and stderr on the given fds.
-pid_t spawn_tool(const std::vector<std::string>& args, int out_fd, int err_fd) {
-  std::string program = TICKWHEEL_TOOL;
-  std::vector<std::string> copy = args;
-  std::vector<char*> argv{program.data()};
-  for (std::string& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
-  pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  EXPECT_EQ(rc, 0);
-  return pid;
 }
 
 // The exit status of `pid` if it ends within `limit`; otherwise kills it.
@@ -376,46 +381,30 @@ TEST(ToolEvery, AMissingCommandStopsAt127) {
 }
 
 TEST(ToolRun, LimitsFireWhileTheReaderOfItsOutputReadsNothing) {
-  int out[2];
-  int err[2];
-  ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);  // nobody reads out[0]: the pipe fills
-  ASSERT_EQ(::pipe2(err, O_CLOEXEC), 0);
   const Clock::time_point start = Clock::now();
-  const pid_t pid = spawn_tool({"run", "--timeout", "500ms", "--", "yes"}, out[1], err[1]);
-  ::close(out[1]);
-  ::close(err[1]);
-  const std::optional<int> status = exit_within(pid, 10s);
+  const ToolProcess tool({"run", "--timeout", "500ms", "--", "yes"});  // nobody reads out()
+  const std::optional<int> status = exit_within(tool.pid(), 10s);
   const auto elapsed = Clock::now() - start;
   ASSERT_TRUE(status.has_value()) << "tickwheel blocked on its full stdout";
   EXPECT_EQ(*status, 124);
   EXPECT_GE(elapsed, 500ms);
   EXPECT_LT(elapsed, 3s);
-  EXPECT_EQ(read_slowly(err[0], 4096, 0us), "tickwheel: timed out after 500ms (overall limit)\n");
-  ::close(out[0]);
-  ::close(err[0]);
+  EXPECT_EQ(read_slowly(tool.err(), 4096, 0us),
+            "tickwheel: timed out after 500ms (overall limit)\n");
 }
 
 TEST(ToolRun, ASlowReaderGetsEveryByteWithoutTrippingTheIdleLimit) {
-  int out[2];
-  int err[2];
-  ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
-  ASSERT_EQ(::pipe2(err, O_CLOEXEC), 0);
   // 1 MB written at once, read 64 KiB every 40 ms (about 0.6 s): the command
   // waits on the reader far longer than the idle limit, but output moves.
-  const pid_t pid =
-      spawn_tool({"run", "--idle-timeout", "300ms", "--", "head", "-c", "1000000", "/dev/zero"},
-                 out[1], err[1]);
-  ::close(out[1]);
-  ::close(err[1]);
-  const std::string got = read_slowly(out[0], 65536, 40ms);
-  const std::optional<int> status = exit_within(pid, 10s);
+  const ToolProcess tool(
+      {"run", "--idle-timeout", "300ms", "--", "head", "-c", "1000000", "/dev/zero"});
+  const std::string got = read_slowly(tool.out(), 65536, 40ms);
+  const std::optional<int> status = exit_within(tool.pid(), 10s);
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(*status, 0);
   EXPECT_EQ(got.size(), 1000000u);
   EXPECT_EQ(got.find_first_not_of('\0'), std::string::npos);
-  EXPECT_EQ(read_slowly(err[0], 4096, 0us), "");
-  ::close(out[0]);
-  ::close(err[0]);
+  EXPECT_EQ(read_slowly(tool.err(), 4096, 0us), "");
 }
 
 // Field 5 of /proc/<pid>/stat is the process group; the shell prints its own
