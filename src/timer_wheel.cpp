@@ -359,20 +359,6 @@ bool TimerWheel::reschedule(TimerId id, time_point deadline) noexcept {
   return true;
 }
 
-bool TimerWheel::push_later(TimerId id, time_point deadline) noexcept {
-  node* n = lookup(id);
-  if (n == nullptr) return false;
-  const tick_t t = deadline_tick(deadline);
-  if (n->st != state::pending || t <= n->deadline || n->slot == due_slot_) {
-    return reschedule(id, deadline);
-  }
-  // Its entry stays where it is; whoever meets it there re-files it by this
-  // deadline, and its order then sorts it among the timers of that tick.
-  n->deadline = t;
-  n->order = next_order_++;
-  return true;
-}
-
 bool TimerWheel::pending(TimerId id) const noexcept {
   const node* n = lookup(id);
   return n != nullptr && n->st == state::pending;

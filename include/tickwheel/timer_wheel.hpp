@@ -154,7 +154,22 @@ class TimerWheel {
   /// Like reschedule(), observably, but a later deadline is only recorded:
   /// the entry moves when its old slot comes due, so a driver may wake once
   /// at the old deadline. An earlier deadline reschedules at once. O(1).
-  bool push_later(TimerId id, time_point deadline) noexcept;
+  /// Inline: it is the idle-timer hot path, a few instructions on one node.
+  bool push_later(TimerId id, time_point deadline) noexcept {
+    if (id.index() < node_count_) {
+      node& n = node_at(id.index());
+      const tick_t t = deadline_tick(deadline);
+      if (n.st == state::pending && n.generation == id.generation() && t > n.deadline &&
+          n.slot != due_slot_) {
+        // Its entry stays where it is; whoever meets it there re-files it by
+        // this deadline, and its order then sorts it among that tick's timers.
+        n.deadline = t;
+        n.order = next_order_++;
+        return true;
+      }
+    }
+    return reschedule(id, deadline);  // earlier, due, firing, or no live timer (false)
+  }
 
   /// True while `id` is pending (scheduled, not fired, not cancelled).
   [[nodiscard]] bool pending(TimerId id) const noexcept;
