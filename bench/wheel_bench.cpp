@@ -181,16 +181,17 @@ void w3_tick_by_tick(benchmark::State& state, T& t, std::size_t n) {
   set_ops(state, static_cast<double>(n));
 }
 
-// W4: re-arm armed timers to 30-31 s from now (the idle-timer pattern), in
-// random order.
+// Arms N timers at `first` delays, then re-arms each, in random order, to
+// 30-31 s from now (the idle-timer pattern).
 template <class T>
-void w4_rearm(benchmark::State& state, T& t, std::size_t n) {
+void rearm_to_idle_deadlines(benchmark::State& state, T& t, std::size_t n,
+                             const std::vector<tick_t>& first) {
   const Inputs& in = inputs(n);
   std::vector<typename T::id_t> ids;
   for (auto _ : state) {
     state.PauseTiming();
     t.clear();
-    insert_all(t, ids, in.delays);
+    insert_all(t, ids, first);
     const tick_t base = t.now();
     state.ResumeTiming();
     for (const std::uint32_t i : in.order) {
@@ -200,25 +201,19 @@ void w4_rearm(benchmark::State& state, T& t, std::size_t n) {
   set_ops(state, static_cast<double>(n));
 }
 
+// W4: first deadlines in [1, 60000] ticks, so half of the re-arms move a
+// timer earlier.
+template <class T>
+void w4_rearm(benchmark::State& state, T& t, std::size_t n) {
+  rearm_to_idle_deadlines(state, t, n, inputs(n).delays);
+}
+
 // W4later: W4 where every re-arm moves a deadline later, as an idle timer's
-// do (W4's first deadlines span [1, 60000] ticks, so half of its re-arms move
-// earlier, which no lazy reset can defer). Not one of the spec's workloads:
-// it isolates what the lazy reset costs when it applies.
+// do: no lazy reset can defer a move earlier. Not one of the spec's
+// workloads: it isolates what the lazy reset costs when it applies.
 template <class T>
 void w4_rearm_later(benchmark::State& state, T& t, std::size_t n) {
-  const Inputs& in = inputs(n);
-  std::vector<typename T::id_t> ids;
-  for (auto _ : state) {
-    state.PauseTiming();
-    t.clear();
-    insert_all(t, ids, in.early_delays);
-    const tick_t base = t.now();
-    state.ResumeTiming();
-    for (const std::uint32_t i : in.order) {
-      benchmark::DoNotOptimize(t.reschedule(ids[i], base + in.idle_delays[i]));
-    }
-  }
-  set_ops(state, static_cast<double>(n));
+  rearm_to_idle_deadlines(state, t, n, inputs(n).early_delays);
 }
 
 // W5: fire N due timers in one advance.
