@@ -211,7 +211,12 @@ TEST(DriverConcurrency, HandlesMayOutliveTheDriverOnOtherThreads) {
   });
   std::this_thread::sleep_for(20ms);
   driver.reset();
-  std::this_thread::sleep_for(5ms);
+  // Wait for the user thread to see the driver gone rather than sleeping a fixed
+  // time: under TSan on a loaded 2-core machine it may not run for a while.
+  const auto give_up = std::chrono::steady_clock::now() + 30s;
+  while (refused.load() == 0 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(1ms);
+  }
   go.store(false);
   user.join();
   EXPECT_GT(refused.load(), 0u);

@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tickwheel/delay.hpp"
+
 using namespace std::chrono_literals;
 using tickwheel::DriverThread;
 using tickwheel::errc;
@@ -81,8 +83,11 @@ TEST(IntervalConcurrency, ResetAndStopRaceWithCallbacks) {
     }
   }
   every.stop();
-  // A callback already running when stop() returned may still finish.
-  std::this_thread::sleep_for(5ms);
+  // A callback already running when stop() returned may still finish; the
+  // driver runs callbacks one at a time, so once a timer scheduled now has
+  // fired on it, that callback is over (a fixed sleep flakes under TSan).
+  tickwheel::Delay flush(driver.handle(), driver.handle().now());
+  ASSERT_FALSE(flush.wait());
   const int after_stop = calls.load();
   std::this_thread::sleep_for(10ms);
   EXPECT_EQ(calls.load(), after_stop);  // no new tick after stop()
