@@ -51,14 +51,21 @@ class EverySession {
     IntervalOptions interval_options;
     interval_options.start_delay = options_.start_delay;
     interval_options.first_tick_at_start = options_.now;
-    interval_ = Interval(driver_.handle(), options_.interval, policy_of(options_), interval_options,
-                         [this](const IntervalTick& tick) { on_tick(tick); });
+    // No callback: a tick is taken (consume) only when no run is going, so a
+    // run that outlasts the interval makes the next tick late, and the
+    // policy, asked at that moment, decides what follows, exactly as for a
+    // loop that waits for each tick and then does its work.
+    interval_ =
+        Interval(driver_.handle(), options_.interval, policy_of(options_), interval_options);
     // The instant the schedule counts from, read back from the first tick so
     // that report offsets are exact multiples of the interval.
     start_ = *interval_.next_tick() - options_.start_delay;
     if (!options_.now) start_ -= interval_.interval();
 
-    while (!result_) driver_.turn();
+    while (!result_) {
+      if (!child_ && !stop_signal_) take_tick();
+      if (!result_) driver_.turn();  // until a tick, the run's end or a signal
+    }
 
     interval_.stop();
     park_->unwatch(signal_watch);
@@ -66,15 +73,14 @@ class EverySession {
   }
 
  private:
-  void on_tick(const IntervalTick& tick) {
-    const bool busy = child_.has_value();
+  void take_tick() {
+    IntervalTick tick;
+    if (interval_.consume(tick)) return;  // not due yet
     if (options_.report) {
       print("tickwheel: tick " + std::to_string(tick.number) + " at " +
-            format_offset(tick.scheduled - start_) + " drift " + format_drift(tick.drift) +
-            (busy ? " skipped (previous run still going)\n" : "\n"));
+            format_offset(tick.scheduled - start_) + " drift " + format_drift(tick.drift) + "\n");
     }
-    if (busy) return;
-    // Throws SpawnError out of the driver's turn and so out of run().
+    // Throws SpawnError out of run().
     child_.emplace(ChildProcess::start(options_.command, {.signals = &signals_}));
     child_watch_ =
         park_->watch(child_->pidfd(), EPOLLIN, [this](std::uint32_t) { on_child_ended(); });

@@ -1,189 +1,21 @@
-// End-to-end tests of the tickwheel executable: real processes and real time,
-// so bounds are generous and each test stays well under two seconds.
-#include <array>
+// End-to-end tests of `tickwheel run` and of the command line as a whole:
+// real processes and real time, so bounds are generous and each test stays
+// well under two seconds.
 #include <chrono>
-#include <cstdlib>
-#include <fcntl.h>
-#include <filesystem>
 #include <fstream>
 #include <optional>
-#include <poll.h>
-#include <regex>
 #include <signal.h>
-#include <spawn.h>
 #include <sstream>
 #include <string>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
-#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "tickwheel/version.hpp"
+#include "tool_process.hpp"
 
-extern char** environ;
-
-using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
-
-namespace {
-
-struct Outcome {
-  int status = -1;  // exit status, or 128+N for a death by signal N
-  std::string out;
-  std::string err;
-  Clock::duration elapsed{};
-};
-
-// Sends `signal` to the tool `after` it started.
-struct SignalLater {
-  Clock::duration after;
-  int signal;
-};
-
-// The tool started with `args`, its stdout and stderr on pipes whose read
-// ends the test keeps (and closes at the end, unless it took them).
-class ToolProcess {
- public:
-  explicit ToolProcess(const std::vector<std::string>& args) {
-    int out[2];
-    int err[2];
-    EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
-    EXPECT_EQ(::pipe2(err, O_CLOEXEC), 0);
-    std::string program = TICKWHEEL_TOOL;
-    std::vector<std::string> copy = args;
-    std::vector<char*> argv{program.data()};
-    for (std::string& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
-    const int rc = ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    EXPECT_EQ(rc, 0) << "posix_spawn";
-    ::close(out[1]);
-    ::close(err[1]);
-    out_ = out[0];
-    err_ = err[0];
-  }
-  ~ToolProcess() {
-    if (out_ >= 0) ::close(out_);
-    if (err_ >= 0) ::close(err_);
-  }
-  ToolProcess(const ToolProcess&) = delete;
-  ToolProcess& operator=(const ToolProcess&) = delete;
-
-  [[nodiscard]] pid_t pid() const { return pid_; }
-  [[nodiscard]] int out() const { return out_; }
-  [[nodiscard]] int err() const { return err_; }
-  /// Hands both read ends over to the caller, who closes them.
-  void release() { out_ = err_ = -1; }
-
- private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-  int err_ = -1;
-};
-
-// Runs the tool with `args`, collecting its stdout and stderr.
-Outcome tickwheel(const std::vector<std::string>& args,
-                  std::optional<SignalLater> signal_later = std::nullopt) {
-  const Clock::time_point start = Clock::now();
-  ToolProcess tool(args);
-  const pid_t pid = tool.pid();
-  Outcome o;
-  if (pid < 0) return o;
-
-  std::array<pollfd, 2> fds{{{tool.out(), POLLIN, 0}, {tool.err(), POLLIN, 0}}};
-  tool.release();  // closed below, each at its EOF
-  std::array<std::string*, 2> sinks{&o.out, &o.err};
-  int open = 2;
-  while (open > 0) {
-    int timeout_ms = -1;
-    if (signal_later) {
-      const auto left = signal_later->after - (Clock::now() - start);
-      timeout_ms = static_cast<int>(std::max<std::chrono::milliseconds::rep>(
-          0, std::chrono::duration_cast<std::chrono::milliseconds>(left).count()));
-      if (timeout_ms == 0) {
-        ::kill(pid, signal_later->signal);
-        signal_later.reset();
-        continue;
-      }
-    }
-    if (::poll(fds.data(), fds.size(), timeout_ms) < 0) break;
-    for (std::size_t i = 0; i < fds.size(); ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buf[4096];
-      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n > 0) {
-        sinks[i]->append(buf, static_cast<std::size_t>(n));
-      } else {
-        ::close(fds[i].fd);
-        fds[i].fd = -1;
-        --open;
-      }
-    }
-  }
-  int wstatus = 0;
-  ::waitpid(pid, &wstatus, 0);
-  o.elapsed = Clock::now() - start;
-  o.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-  return o;
-}
-
-// A fresh, empty directory for one test's files, removed with what is in it.
-class ScratchDir {
- public:
-  ScratchDir() : path_(::testing::TempDir() + "tickwheel_tool_XXXXXX") {
-    EXPECT_NE(::mkdtemp(path_.data()), nullptr);
-  }
-  ~ScratchDir() { std::filesystem::remove_all(path_); }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::vector<std::string> lines_of(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-// The exit status of `pid` if it ends within `limit`; otherwise kills it.
-std::optional<int> exit_within(pid_t pid, Clock::duration limit) {
-  const Clock::time_point give_up = Clock::now() + limit;
-  int wstatus = 0;
-  while (::waitpid(pid, &wstatus, WNOHANG) == 0) {
-    if (Clock::now() > give_up) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &wstatus, 0);
-      return std::nullopt;
-    }
-    ::usleep(5000);
-  }
-  return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-}
-
-// Reads `fd` to EOF, `chunk` bytes at a time with `pause` between reads.
-std::string read_slowly(int fd, std::size_t chunk, std::chrono::microseconds pause) {
-  std::string all;
-  std::vector<char> buf(chunk);
-  for (;;) {
-    const ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n <= 0) break;
-    all.append(buf.data(), static_cast<std::size_t>(n));
-    ::usleep(static_cast<useconds_t>(pause.count()));
-  }
-  return all;
-}
-
-}  // namespace
+using namespace tickwheel_tool_test;
 
 TEST(ToolRun, PassesTheExitStatusThrough) {
   EXPECT_EQ(tickwheel({"run", "--", "sh", "-c", "exit 3"}).status, 3);
@@ -311,73 +143,6 @@ TEST(Tool, HelpAndVersion) {
   o = tickwheel({"--version"});
   EXPECT_EQ(o.status, 0);
   EXPECT_EQ(o.out, "tickwheel " TICKWHEEL_VERSION "\n");
-}
-
-TEST(ToolEvery, RunsCountTimesOneIntervalApart) {
-  const ScratchDir dir;
-  const std::string log = dir.path() + "/runs";
-  const Outcome o =
-      tickwheel({"every", "100ms", "--count", "3", "--", "sh", "-c", "echo run >> " + log});
-  EXPECT_EQ(o.status, 0);
-  EXPECT_EQ(lines_of(log).size(), 3u);
-  EXPECT_GE(o.elapsed, 300ms);  // the first run is one interval after start
-  EXPECT_LT(o.elapsed, 1500ms);
-}
-
-TEST(ToolEvery, ReportPrintsOneLinePerTickWithItsDrift) {
-  const Outcome o = tickwheel({"every", "100ms", "--count", "3", "--report", "--", "true"});
-  EXPECT_EQ(o.status, 0);
-  const std::regex line(R"(tickwheel: tick ([0-9]+) at \+0\.([0-9])00s drift [0-9]+\.[0-9]ms)");
-  std::istringstream in(o.err);
-  int n = 0;
-  for (std::string text; std::getline(in, text);) {
-    std::smatch m;
-    ASSERT_TRUE(std::regex_match(text, m, line)) << text;
-    ++n;
-    EXPECT_EQ(m[1], std::to_string(n));
-    EXPECT_EQ(m[2], std::to_string(n));  // tick n is scheduled n intervals after start
-  }
-  EXPECT_EQ(n, 3);
-}
-
-TEST(ToolEvery, NeverOverlapsRunsAndReportsTheSkippedTicks) {
-  const ScratchDir scratch;
-  const std::string& dir = scratch.path();
-  // mkdir is atomic: a second run while one holds the lock would log "overlap".
-  const std::string script = "mkdir " + dir + "/lock || echo overlap >> " + dir +
-                             "/log; sleep 0.15; rmdir " + dir + "/lock; echo run >> " + dir +
-                             "/log";
-  const Outcome o =
-      tickwheel({"every", "50ms", "--now", "--count", "3", "--report", "--", "sh", "-c", script});
-  EXPECT_EQ(o.status, 0);
-  EXPECT_EQ(lines_of(dir + "/log"), (std::vector<std::string>{"run", "run", "run"}));
-  EXPECT_NE(o.err.find("skipped (previous run still going)"), std::string::npos) << o.err;
-  EXPECT_GE(o.elapsed, 450ms);
-  EXPECT_LT(o.elapsed, 2s);
-}
-
-TEST(ToolEvery, ExitsWithTheLastRunsStatus) {
-  EXPECT_EQ(
-      tickwheel({"every", "50ms", "--now", "--count", "2", "--", "sh", "-c", "exit 5"}).status, 5);
-}
-
-TEST(ToolEvery, TermIsPassedToTheRunningCommand) {
-  const Outcome o =
-      tickwheel({"every", "1s", "--now", "--", "sleep", "10"}, SignalLater{300ms, SIGTERM});
-  EXPECT_EQ(o.status, 128 + SIGTERM);
-  EXPECT_LT(o.elapsed, 2s);
-}
-
-TEST(ToolEvery, TermBetweenRunsEndsAt128PlusN) {
-  const Outcome o = tickwheel({"every", "10s", "--", "true"}, SignalLater{200ms, SIGINT});
-  EXPECT_EQ(o.status, 128 + SIGINT);
-  EXPECT_LT(o.elapsed, 2s);
-}
-
-TEST(ToolEvery, AMissingCommandStopsAt127) {
-  const Outcome o = tickwheel({"every", "50ms", "--now", "--", "tickwheel-no-such-command"});
-  EXPECT_EQ(o.status, 127);
-  EXPECT_LT(o.elapsed, 2s);
 }
 
 TEST(ToolRun, LimitsFireWhileTheReaderOfItsOutputReadsNothing) {
