@@ -129,7 +129,10 @@ TEST(Tool, UnknownOptionPrintsUsageAndExits125) {
   EXPECT_EQ(o.out, "");
   EXPECT_NE(o.err.find("unknown option '--frobnicate'"), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("usage: tickwheel run"), std::string::npos) << o.err;
-  EXPECT_EQ(tickwheel({"--frobnicate"}).status, 125);
+  EXPECT_NE(o.err.find("Try 'tickwheel run --help'"), std::string::npos) << o.err;
+  const Outcome top = tickwheel({"--frobnicate"});
+  EXPECT_EQ(top.status, 125);
+  EXPECT_NE(top.err.find("Try 'tickwheel --help'"), std::string::npos) << top.err;
 }
 
 TEST(Tool, HelpAndVersion) {

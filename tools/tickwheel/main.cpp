@@ -30,6 +30,19 @@ int dispatch(const Invocation& invocation) {
   return every_command(std::get<EveryOptions>(invocation));
 }
 
+// The help that covers the command line the user got wrong.
+std::string_view help_command(Topic topic) {
+  switch (topic) {
+    case Topic::run:
+      return "tickwheel run --help";
+    case Topic::every:
+      return "tickwheel every --help";
+    case Topic::main:
+      break;
+  }
+  return "tickwheel --help";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -39,7 +52,7 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::cerr << "tickwheel: " << e.what() << '\n'
               << usage_line(e.topic()) << "\n"
-              << "Try 'tickwheel --help' for more information.\n";
+              << "Try '" << help_command(e.topic()) << "' for more information.\n";
     return exit_status::tool_failed;
   } catch (const SpawnError& e) {
     std::cerr << "tickwheel: " << e.what() << '\n';
