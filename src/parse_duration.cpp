@@ -426,9 +426,9 @@ class Parser {
   Failure failure_{};
 };
 
-// The input as it appears in a message: control bytes escaped.
+// Text as it appears in a message, in single quotes: control bytes escaped.
 std::string quoted(std::string_view s) {
-  std::string out = "\"";
+  std::string out = "'";
   for (const char c : s) {
     const auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7F) {
@@ -436,11 +436,11 @@ std::string quoted(std::string_view s) {
       std::snprintf(buf, sizeof buf, "\\x%02X", u);
       out += buf;
     } else {
-      if (c == '"' || c == '\\') out += '\\';
+      if (c == '\'' || c == '\\') out += '\\';
       out += c;
     }
   }
-  out += '"';
+  out += '\'';
   return out;
 }
 
@@ -448,29 +448,30 @@ std::string reason(const Failure& f, std::string_view element) {
   const std::string el = quoted(element);
   switch (f.problem) {
     case Problem::not_a_number:
-      return el + " is not a number";
+      return "non-numeric element " + el;
     case Problem::too_many_fields:
-      return "too many ':' fields at " + el + " (at most four: [[[D:]H:]M:]S)";
+      return "expected <= 4 elements ([[[D:]H:]M:]S), one too many at " + el;
     case Problem::empty_field:
-      return "empty field " + el + " (expected a number)";
+      return "non-numeric element " + el + " (an empty field)";
     case Problem::unknown_unit:
       return "unknown unit " + el + " (known: d, h, m, s, ms, us, \xC2\xB5s, ns)";
     case Problem::out_of_range:
-      return el + " is out of range (the limit is 2^63-1 nanoseconds, about 292 years)";
+      return "element " + el +
+             " is out of range (the limit is 2^63-1 nanoseconds, about 292 years)";
     case Problem::trailing_garbage:
-      return "unexpected text in " + el;
+      return "non-numeric element " + el + " (unexpected text after its number)";
     case Problem::mixed_forms:
       return "unit " + el + " in a ':' field (units and ':' do not mix)";
     case Problem::missing_unit:
-      return el + " has no unit (needed after another component)";
+      return "element " + el + " has no unit (needed after another component)";
     case Problem::unit_order:
       return "unit " + el + " repeated or after a smaller unit (write larger units first)";
     case Problem::misplaced_infinity:
-      return el + " must be the whole value";
+      return "element " + el + " must be the whole value";
     case Problem::negative_infinity:
-      return el + " is not a time value (negative infinity)";
+      return "element " + el + " is not a time value (negative infinity)";
     case Problem::negative_total:
-      return el + " is negative";
+      return "value " + el + " is negative";
     case Problem::misplaced_sign:
       return "sign inside a unit-form value at " + el + " (a sign may only lead the value)";
     case Problem::exponent_range:
@@ -486,9 +487,10 @@ TimeValue parse_duration(std::string_view text, ParseOptions options) {
   TimeValue value;
   if (parser.run(value)) return value;
   const Failure& f = parser.failure();
-  throw ParseError(f.position, "tickwheel: cannot parse time value " + quoted(text) + ": " +
-                                   reason(f, text.substr(f.elem_begin, f.elem_end - f.elem_begin)) +
-                                   " (at " + std::to_string(f.position) + ")");
+  throw ParseError(f.position,
+                   "tickwheel: " + reason(f, text.substr(f.elem_begin, f.elem_end - f.elem_begin)) +
+                       " in time string " + quoted(text) + " (at " + std::to_string(f.position) +
+                       ")");
 }
 
 TimeValue parse_duration(std::string_view text, std::error_code& ec, std::size_t* position,

@@ -18,7 +18,7 @@ std::string show(time_point t) {
 }
 
 PollTimer make_timeout(PollTimer t) {
-  if (!t.exception() || t.exception()->empty()) t.set_exception(std::string(default_timeout_text));
+  if (!t.exception()) t.set_exception(default_timeout_text(t.name()));
   return t;
 }
 
@@ -36,17 +36,23 @@ std::string_view to_string(TimerState state) noexcept {
   return "invalid";
 }
 
+std::string default_timeout_text(std::string_view timer_name) {
+  return "tickwheel: timeout on " + std::string(timer_name);
+}
+
 TimeoutError::TimeoutError(std::string timer_name, const std::string& exception_text)
-    : error(errc::timed_out, exception_text + " [" + timer_name + "]"),
+    : error_with_text(errc::timed_out, exception_text),
       name_(std::make_shared<const std::string>(std::move(timer_name))) {}
 
 PollTimer::PollTimer(TimerOptions options)
     : clock_(options.clock),
       fudge_(options.fudge ? *options.fudge : options.clock.resolution()),
-      name_(options.name.empty() ? next_default_name() : std::move(options.name)),
+      // Every timer takes a number, named or not, so "timer #N" is the Nth built.
+      name_(next_default_name()),
       exception_(std::move(options.exception)),
       debug_(options.debug),
       sink_(std::move(options.debug_sink)) {
+  if (!options.name.empty()) name_ = std::move(options.name);
   if (fudge_ < duration::zero()) {
     throw error(errc::invalid_argument, "tickwheel: negative fudge for " + name_);
   }
@@ -131,7 +137,16 @@ void PollTimer::expire() {
   if (is_expired()) return;
   state_ = TimerState::expired;
   if (debug_) log("expired");
-  if (exception_) throw TimeoutError(name_, *exception_);
+  if (is_timeout()) throw TimeoutError(name_, *exception_);
+}
+
+void PollTimer::set_state(TimerState state) {
+  if (state == TimerState::running && !end_) {
+    throw error(errc::invalid_argument,
+                "tickwheel: cannot set " + name_ + " running: it has no end time");
+  }
+  state_ = state;
+  if (debug_) log("state set to " + std::string(to_string(state)));
 }
 
 void PollTimer::reset() {

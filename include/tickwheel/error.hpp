@@ -2,6 +2,7 @@
 // the exception type thrown where an API is documented to throw.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <system_error>
 #include <type_traits>
@@ -35,6 +36,20 @@ enum class errc : int {
 class error : public std::system_error {
  public:
   error(errc e, const std::string& what) : std::system_error(make_error_code(e), what) {}
+};
+
+/// An error whose what() is exactly the text it was given, without the
+/// ": <code message>" that std::system_error appends: for messages that are
+/// complete on their own (a parse error naming the input, a timeout's own
+/// text). Copying never throws: the text is shared.
+class error_with_text : public error {
+ public:
+  error_with_text(errc e, const std::string& text)
+      : error(e, text), text_(std::make_shared<const std::string>(text)) {}
+  [[nodiscard]] const char* what() const noexcept override { return text_->c_str(); }
+
+ private:
+  std::shared_ptr<const std::string> text_;
 };
 
 }  // namespace tickwheel

@@ -118,12 +118,12 @@ class TimeValue {
 
 /// Thrown by parse_duration: errc::parse_error, with what() naming the
 /// offending element, the whole input and the position, e.g.
-/// `tickwheel: cannot parse time value "1:x": "x" is not a number (at 2)`.
+/// `tickwheel: non-numeric element 'x' in time string '1:x' (at 2)`.
 /// Thread safety: immutable after construction.
-class ParseError : public error {
+class ParseError : public error_with_text {
  public:
   ParseError(std::size_t position, const std::string& what)
-      : error(errc::parse_error, what), position_(position) {}
+      : error_with_text(errc::parse_error, what), position_(position) {}
   /// 0-based byte offset into the input where the problem is: the first
   /// character of the offending element, of the unexpected text after a
   /// number, or (for an empty field) where the field would start.

@@ -37,9 +37,9 @@ enum class TimerState {
 [[nodiscard]] std::string_view to_string(TimerState state) noexcept;
 
 /// Thrown when a timeout (a PollTimer with an exception text) expires:
-/// errc::timed_out, what() = "<exception text> [<timer name>]: timed out".
+/// errc::timed_out, and what() is the exception text exactly as given.
 /// Thread safety: immutable after construction; copies share the name.
-class TimeoutError : public error {
+class TimeoutError : public error_with_text {
  public:
   TimeoutError(std::string timer_name, const std::string& exception_text);
   /// The name of the timer that expired.
@@ -60,10 +60,11 @@ struct TimerOptions {
   /// The clock to read; the default is the real steady clock. It must outlive
   /// the timer.
   ClockRef clock{};
-  /// Empty: "timer #N", N counting the unnamed timers of the process from 1.
+  /// Empty: "timer #N", N counting the timers the process has built, from 1.
   std::string name{};
-  /// When set, the timer is a timeout: it throws TimeoutError with this text
-  /// when it expires. timeout() uses default_timeout_text if this is unset or empty.
+  /// When set and not empty, the timer is a timeout: it throws TimeoutError
+  /// with this text when it expires. timeout() uses default_timeout_text()
+  /// if this is unset; an empty text means no exception, as for timer().
   std::optional<std::string> exception{};
   /// Report state changes to debug_sink.
   bool debug = false;
@@ -73,8 +74,9 @@ struct TimerOptions {
   std::optional<duration> fudge{};
 };
 
-/// The exception text of a timeout() when none is given.
-inline constexpr std::string_view default_timeout_text = "tickwheel: timeout expired";
+/// The exception text of a timeout() built without one:
+/// "tickwheel: timeout on <timer name>".
+[[nodiscard]] std::string default_timeout_text(std::string_view timer_name);
 
 /// A timer (or timeout) checked by a polling loop; the seed's rules, in full:
 ///
@@ -128,6 +130,11 @@ class PollTimer {
   explicit PollTimer(std::string_view interval, TimerOptions options = {});
 
   [[nodiscard]] TimerState state() const noexcept { return state_; }
+  /// Sets the state alone, to carry a state saved with state() over: no
+  /// exception is thrown (even when setting expired on a timeout) and no time
+  /// changes. Prefer start(), expire() and reset(). errc::invalid_argument
+  /// (nothing changed) for running without an end time.
+  void set_state(TimerState state);
   [[nodiscard]] bool is_reset() const noexcept { return state_ == TimerState::reset; }
   [[nodiscard]] bool is_running() const noexcept { return state_ == TimerState::running; }
   [[nodiscard]] bool is_expired() const noexcept { return state_ == TimerState::expired; }
@@ -163,14 +170,17 @@ class PollTimer {
   void set_end_time(time_point end);
   /// When it was last started; no value while reset.
   [[nodiscard]] std::optional<time_point> start_time() const noexcept { return start_; }
+  /// Sets the start time alone (the end time stays; set_interval() computes
+  /// a new one from it while running). Prefer start(now).
+  void set_start_time(time_point start) noexcept { start_ = start; }
 
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
   void set_name(std::string name) { name_ = std::move(name); }
 
-  /// The text a timeout throws; no value for a plain timer.
+  /// The text a timeout throws; no value (or an empty text) for a plain timer.
   [[nodiscard]] const std::optional<std::string>& exception() const noexcept { return exception_; }
   void set_exception(std::optional<std::string> text) { exception_ = std::move(text); }
-  [[nodiscard]] bool is_timeout() const noexcept { return exception_.has_value(); }
+  [[nodiscard]] bool is_timeout() const noexcept { return exception_ && !exception_->empty(); }
 
   [[nodiscard]] bool debug() const noexcept { return debug_; }
   void set_debug(bool on) noexcept { debug_ = on; }
@@ -208,7 +218,7 @@ class PollTimer {
 [[nodiscard]] PollTimer timer(std::string_view interval, TimerOptions options = {});
 
 /// A reset timeout: a timer that throws TimeoutError on expiry, with
-/// options.exception or default_timeout_text.
+/// options.exception or, if that is unset, default_timeout_text(name).
 [[nodiscard]] PollTimer timeout(TimerOptions options = {});
 [[nodiscard]] PollTimer timeout(TimeValue interval, TimerOptions options = {});
 [[nodiscard]] PollTimer timeout(std::string_view interval, TimerOptions options = {});

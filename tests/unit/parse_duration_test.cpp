@@ -202,8 +202,8 @@ TEST(ParseDuration, ErrorsNamePositionElementAndInput) {
       EXPECT_EQ(e.position(), c.position);
       EXPECT_EQ(e.code(), tickwheel::errc::parse_error);
       const std::string what = e.what();
-      EXPECT_NE(what.find("\"" + c.text + "\""), std::string::npos) << what;
-      EXPECT_NE(what.find("\"" + c.element + "\""), std::string::npos) << what;
+      EXPECT_NE(what.find("in time string '" + c.text + "'"), std::string::npos) << what;
+      EXPECT_NE(what.find("'" + c.element + "'"), std::string::npos) << what;
     }
     std::error_code ec;
     std::size_t position = 999;
@@ -255,7 +255,7 @@ TEST(ParseDuration, NegativeTotalsCanBeRefused) {
     FAIL();
   } catch (const ParseError& e) {
     EXPECT_EQ(e.position(), 1u);
-    EXPECT_NE(std::string(e.what()).find("\"-1:30\""), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("' -1:30'"), std::string::npos) << e.what();
   }
   std::error_code ec;
   (void)parse_duration("-1h", ec, nullptr, strict);
@@ -461,4 +461,25 @@ TEST(ParseDuration, RandomStringsMatchExactReference) {
     ++parsed;
   }
   EXPECT_GT(parsed, 50'000);
+}
+
+// The seed project's own error cases: each message names the offending
+// element and the whole time string.
+TEST(ParseDuration, SeedErrorCasesNameTheElementAndTheString) {
+  auto what_of = [](std::string_view text) -> std::string {
+    try {
+      (void)parse_duration(text);
+    } catch (const ParseError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(what_of("1:bad:3"),
+            "tickwheel: non-numeric element 'bad' in time string '1:bad:3' (at 2)");
+  EXPECT_NE(what_of("foo").find("non-numeric element 'foo'"), std::string::npos);
+  EXPECT_NE(what_of("1foo1:9:bar:0").find("non-numeric element '1foo1'"), std::string::npos);
+  EXPECT_NE(what_of("6:4:").find("non-numeric element ''"), std::string::npos);
+  EXPECT_NE(what_of("6:4:").find("in time string '6:4:'"), std::string::npos);
+  EXPECT_NE(what_of("1:1:1:1:1").find("expected <= 4 elements"), std::string::npos);
+  EXPECT_NE(what_of("1:1:1:1:1").find("in time string '1:1:1:1:1'"), std::string::npos);
 }
