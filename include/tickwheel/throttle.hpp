@@ -21,8 +21,9 @@ namespace tickwheel {
 /// A rate gate: acquire() returns when the next item may pass.
 ///
 /// Thread safety: none; one thread owns a Throttle (the driver it waits on
-/// may run on another thread). Errors: the constructor throws
-/// tickwheel::error(errc::invalid_argument) for a period <= 0 or NaN.
+/// may run on another thread). A period of zero lets every item through at
+/// once. Errors: the constructor throws tickwheel::error(errc::invalid_argument)
+/// for a negative or NaN period.
 /// acquire() reports errc::shutdown when it has to wait and the driver is
 /// gone; an item that may pass at once needs no driver.
 class Throttle {
@@ -30,8 +31,8 @@ class Throttle {
   template <class Rep, class Period>
   Throttle(const Handle& handle, std::chrono::duration<Rep, Period> period)
       : handle_(handle), period_(checked_nanoseconds(period)) {
-    if (period_ <= duration::zero()) {
-      throw error(errc::invalid_argument, "tickwheel::Throttle: the period must be > 0");
+    if (period_ < duration::zero()) {
+      throw error(errc::invalid_argument, "tickwheel::Throttle: the period must be >= 0");
     }
   }
 

@@ -58,10 +58,21 @@ TEST(Throttle, TryAcquireNeverBlocks) {
   EXPECT_EQ(t.ready_at(), at(2s));
 }
 
+TEST(Throttle, AZeroPeriodLetsEveryItemThroughAtOnce) {
+  ManualClock clock;
+  Driver driver(clock);
+  Throttle t(driver.handle(), 0s);
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(t.try_acquire());
+    ASSERT_FALSE(t.acquire());
+  }
+  EXPECT_EQ(clock.now(), at(0s));  // nothing waited
+}
+
 TEST(Throttle, BadPeriodAndAGoneDriver) {
   ManualClock clock;
   auto driver = std::make_unique<Driver>(clock);
-  EXPECT_THROW(Throttle(driver->handle(), 0s), tickwheel::error);
+  EXPECT_THROW(Throttle(driver->handle(), -1ms), tickwheel::error);
   EXPECT_THROW(Throttle(driver->handle(), std::chrono::duration<double>(std::nan(""))),
                tickwheel::error);
   Throttle t(driver->handle(), 1s);
