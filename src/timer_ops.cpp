@@ -1,5 +1,7 @@
 #include "timer_ops.hpp"
 
+#include <algorithm>
+
 namespace tickwheel::detail {
 
 Driver* local_driver(const TimerEntry& e) noexcept {
@@ -9,8 +11,9 @@ Driver* local_driver(const TimerEntry& e) noexcept {
 }
 
 std::error_code arm(TimerEntry& e, time_point deadline) {
-  const std::int64_t ns = deadline.time_since_epoch().count();
-  if (ns < 0) return make_error_code(errc::invalid_argument);
+  // Before the clock's epoch is in the past, so due now; the entry's state
+  // keeps negative values for its own marks, hence the clamp to the epoch.
+  const std::int64_t ns = std::max<std::int64_t>(deadline.time_since_epoch().count(), 0);
   DriverCore& core = *e.core();
   if (!core.alive()) return make_error_code(errc::shutdown);
 

@@ -35,8 +35,9 @@ namespace tickwheel {
 ///
 /// Errors: constructing or resetting with a dead driver or an empty handle
 /// reports errc::shutdown; beyond the driver's max_timers, errc::at_capacity;
-/// a deadline before the clock's epoch, or a NaN/overflowing duration,
-/// errc::invalid_argument. The throwing forms throw tickwheel::error.
+/// a NaN/overflowing duration, errc::invalid_argument. A deadline in the
+/// past (a negative duration, a time before the clock's epoch) is due: it
+/// fires at the next turn. The throwing forms throw tickwheel::error.
 class Delay {
  public:
   /// An empty delay: not armed, not tied to a driver.

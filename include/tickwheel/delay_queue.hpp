@@ -86,8 +86,9 @@ struct Expired {
 /// a moved-from queue may only be destroyed or assigned to.
 ///
 /// Errors: insert throws tickwheel::error(errc::invalid_argument) for a
-/// deadline before the clock's epoch or a NaN/out-of-range duration, and
-/// whatever allocating or moving T throws (then nothing changed).
+/// NaN/out-of-range duration, and whatever allocating or moving T throws
+/// (then nothing changed). A deadline in the past (a negative delay, a time
+/// before the clock's epoch) is due at once.
 ///
 /// Complexity: insert, remove, reset and popping one value are O(1)
 /// amortised; memory is one slot (T + 32 bytes) and one wheel node per value.
@@ -114,7 +115,6 @@ class DelayQueue {
 
   /// Inserts `value`, due at `deadline`.
   Key insert_at(T value, time_point deadline) {
-    check_deadline(deadline);
     state& s = *s_;
     const std::uint32_t index = s.acquire_slot();  // may throw: nothing changed
     slot& sl = s.slots[index];
@@ -129,6 +129,7 @@ class DelayQueue {
     sl.deadline = deadline;
     sl.where = place::pending;
     ++s.size;
+    s.pull_wake_forward(deadline);
     return {index, sl.generation};
   }
 
@@ -153,10 +154,8 @@ class DelayQueue {
 
   /// Moves the deadline of `key`'s value to `deadline` (it then orders as if
   /// inserted now), whether it is pending or already due but not popped.
-  /// errc::not_found for a key naming no value, errc::invalid_argument for a
-  /// deadline before the epoch; either way nothing changes.
+  /// errc::not_found (nothing changes) for a key naming no value.
   std::error_code reset_at(Key key, time_point deadline) noexcept {
-    if (deadline < time_point{}) return make_error_code(errc::invalid_argument);
     state& s = *s_;
     slot* sl = s.lookup(key);
     if (sl == nullptr) return make_error_code(errc::not_found);
@@ -175,6 +174,7 @@ class DelayQueue {
       sl->where = place::pending;
     }
     sl->deadline = deadline;
+    s.pull_wake_forward(deadline);
     return {};
   }
 
@@ -255,9 +255,9 @@ class DelayQueue {
 
   /// Registers `w` to be told (on the driver's thread, with {}) when a value
   /// may be due: the queue's next_deadline(). Then call poll_expired(), and
-  /// subscribe again if it yields nothing. One waiter at a time; a change to
-  /// the queue (an earlier insert) does not move the wake-up: subscribe
-  /// again. False if the queue is empty or has no live driver.
+  /// subscribe again if it yields nothing. One waiter at a time; inserting
+  /// or resetting a value due before the armed wake-up moves the wake-up
+  /// earlier. False if the queue is empty or has no live driver.
   bool subscribe(detail::Waiter* w) noexcept {
     const std::optional<time_point> when = next_deadline();
     return when && detail::wake_at(s_->handle, s_->wake, *when, w);
@@ -395,13 +395,16 @@ class DelayQueue {
     std::uint32_t expired_tail = npos;
     std::size_t size = 0;
     Delay wake;  // the one driver timer, for pop() and subscribe()
-  };
 
-  static void check_deadline(time_point deadline) {
-    if (deadline < time_point{}) {
-      throw error(errc::invalid_argument, "tickwheel::DelayQueue: deadline before the epoch");
+    // Whoever waits (pop() turning the driver, a subscriber) sleeps until
+    // wake's deadline: a value due earlier must move it.
+    void pull_wake_forward(time_point deadline) noexcept {
+      if (!wake.pending()) return;
+      if (const std::optional<time_point> armed = wake.deadline(); armed && deadline < *armed) {
+        (void)wake.reset(deadline);
+      }
     }
-  }
+  };
 
   std::unique_ptr<state> s_;
 };

@@ -14,8 +14,8 @@ namespace tickwheel {
 
 /// A Delay armed for `deadline` on the current driver, without a callback
 /// (wait on it, take its future or subscribe). Throws tickwheel::error:
-/// no_driver outside a scope, shutdown if that driver is gone,
-/// invalid_argument for a deadline before the clock's epoch.
+/// no_driver outside a scope, shutdown if that driver is gone. A past
+/// deadline is due at once.
 [[nodiscard]] inline Delay delay_until(time_point deadline) {
   return Delay(Handle::current(), deadline);
 }

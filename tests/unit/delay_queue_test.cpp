@@ -143,13 +143,21 @@ TEST(DelayQueue, ResetOfADueValueTakesItBack) {
 TEST(DelayQueue, BadInputIsATypedErrorAndNothingChanges) {
   ManualClock clock;
   DelayQueue<int> q(clock);
-  EXPECT_THROW(q.insert_at(1, time_point{-1ns}), tickwheel::error);
   EXPECT_THROW(q.insert(1, std::chrono::duration<double>(std::nan(""))), tickwheel::error);
   EXPECT_TRUE(q.empty());
   const auto k = q.insert_at(1, at(1s));
-  EXPECT_EQ(q.reset_at(k, time_point{-1s}), errc::invalid_argument);
   EXPECT_EQ(q.reset(k, std::chrono::duration<double>(std::nan(""))), errc::invalid_argument);
   EXPECT_EQ(q.deadline(k), at(1s));
+}
+
+TEST(DelayQueue, APastDeadlineIsDueAtOnce) {
+  ManualClock clock;  // at its epoch: "now - 5 ms" is before it
+  DelayQueue<int> q(clock);
+  (void)q.insert(1, -5ms);
+  (void)q.insert_at(2, time_point{-1s});
+  const auto k = q.insert_at(3, at(1s));
+  EXPECT_FALSE(q.reset_at(k, time_point{-2s}));
+  EXPECT_EQ(drain(q, at(0s)), (std::vector<int>{1, 2, 3}));
 }
 
 TEST(DelayQueue, ClearDropsEverythingAndKeepsCapacity) {
@@ -325,6 +333,35 @@ TEST(DelayQueue, SubscribeTellsAWaiterWhenAValueIsDue) {
   EXPECT_FALSE(w.results[0]);
   EXPECT_EQ(clock.now(), at(3s));
   EXPECT_TRUE(q.poll_expired());
+}
+
+TEST(DelayQueue, AnEarlierValueMovesASubscribersWakeUpEarlier) {
+  struct Flag final : tickwheel::detail::Waiter {
+    void complete(std::error_code ec) noexcept override { results.push_back(ec); }
+    std::vector<std::error_code> results;
+  };
+  ManualClock clock;
+  Driver driver(clock);
+  DelayQueue<std::string> q(driver.handle());
+  Flag w;
+  const auto foo = q.insert_at("foo", at(10s));
+  ASSERT_TRUE(q.subscribe(&w));
+  q.insert_at("bar", at(600ms));  // due long before the armed wake-up
+  driver.turn();
+  ASSERT_EQ(w.results.size(), 1u);
+  EXPECT_EQ(clock.now(), at(600ms));
+  auto e = q.poll_expired();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->value, "bar");
+  // A reset that brings a value forward moves it too.
+  ASSERT_TRUE(q.subscribe(&w));
+  EXPECT_FALSE(q.reset_at(foo, at(2s)));
+  driver.turn();
+  ASSERT_EQ(w.results.size(), 2u);
+  EXPECT_EQ(clock.now(), at(2s));
+  e = q.poll_expired();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->value, "foo");
 }
 
 TEST(DelayQueue, PopWithoutALiveDriverIsShutdown) {

@@ -88,15 +88,27 @@ TEST(Delay, ResetBeforeAndAfterCompletion) {
   EXPECT_EQ(clock.now(), at(8s));
 }
 
-TEST(Delay, ResetRejectsADeadlineBeforeTheEpoch) {
+TEST(Delay, APastDeadlineIsDueAtTheNextTurn) {
+  ManualClock clock;  // at its epoch: "now - 5 ms" is before it
+  Driver driver(clock);
+  int fired = 0;
+  Delay a = Delay::after(driver.handle(), -5ms, [&] { ++fired; });
+  Delay b(driver.handle(), time_point{-1s}, [&] { ++fired; });
+  Delay c(driver.handle(), at(1s), [&] { ++fired; });
+  EXPECT_FALSE(c.reset(time_point{-1ns}));
+  driver.turn();
+  EXPECT_EQ(fired, 3);
+  EXPECT_EQ(clock.now(), at(0s));  // nothing waited
+  EXPECT_TRUE(a.is_elapsed() && b.is_elapsed() && c.is_elapsed());
+}
+
+TEST(Delay, ResetRejectsANaNDuration) {
   ManualClock clock;
   Driver driver(clock);
   Delay d(driver.handle(), at(1s));
-  EXPECT_EQ(d.reset(time_point{-1ns}), tickwheel::errc::invalid_argument);
-  EXPECT_EQ(d.deadline(), at(1s));  // unchanged
   EXPECT_EQ(d.reset_after(std::chrono::duration<double>(std::nan(""))),
             tickwheel::errc::invalid_argument);
-  EXPECT_THROW(Delay(driver.handle(), time_point{-1s}), tickwheel::error);
+  EXPECT_EQ(d.deadline(), at(1s));  // unchanged
 }
 
 TEST(Delay, DestroyingCancelsAndDetachLetsItRun) {

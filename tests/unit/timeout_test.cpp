@@ -36,6 +36,21 @@ TEST(Timeout, ReturnsAValueThatIsAlreadyReady) {
   EXPECT_EQ(clock.now(), at(0s));
 }
 
+TEST(Timeout, APastDeadlineStillGivesAReadyValueAndTimesOutOtherwise) {
+  ManualClock clock;  // at its epoch: "now - 1 s" is before it
+  Driver driver(clock);
+  std::promise<int> ready;
+  auto f = ready.get_future();
+  ready.set_value(7);
+  auto r = tickwheel::timeout_at(driver.handle(), time_point{-1s}, f);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, 7);
+  std::promise<int> never;
+  auto g = never.get_future();
+  EXPECT_EQ(tickwheel::timeout(driver.handle(), -1s, g).error(), errc::timed_out);
+  EXPECT_EQ(clock.now(), at(0s));
+}
+
 TEST(Timeout, ReturnsTheValueWhenItComesInTime) {
   ManualClock clock;
   Driver driver(clock);
@@ -110,7 +125,6 @@ TEST(Timeout, BadInputAndAGoneDriver) {
   auto f = p.get_future();
   EXPECT_EQ(tickwheel::timeout(handle, std::chrono::duration<double>(std::nan("")), f).error(),
             errc::invalid_argument);
-  EXPECT_EQ(tickwheel::timeout_at(handle, time_point{-1s}, f).error(), errc::invalid_argument);
   driver.reset();
   EXPECT_EQ(tickwheel::timeout(handle, 1s, f).error(), errc::shutdown);
   p.set_value(3);  // a ready value still wins
