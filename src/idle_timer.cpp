@@ -41,6 +41,9 @@ struct IdleControl {
   std::condition_variable done;
   bool quit = false;
   bool running = false;
+  // A quit() is stopping a standalone timer's thread: a concurrent quit()
+  // must not return before it has gone either.
+  bool joining = false;
   std::thread::id runner;
   std::uint64_t fires = 0;
 };
@@ -70,12 +73,15 @@ IdleTimer::IdleTimer(const Handle* handle, TimeValue duration, std::function<voi
   if (handle != nullptr) {
     if (!handle->alive()) throw error(errc::shutdown, "tickwheel::IdleTimer: the driver is gone");
     handle_ = *handle;
+    clock_ = handle_.clock();
     make_entry();
   }
+  // A standalone timer keeps the default clock_, the steady clock its
+  // DriverThread runs on. record_call_slow() reads it before taking the lock,
+  // so it must not be assigned when the thread starts.
 }
 
 void IdleTimer::make_entry() {
-  clock_ = handle_.clock();
   origin_ns_ = handle_.core()->origin.time_since_epoch().count();
   tick_ns_ = handle_.tick().count();
   auto* e = new detail::TimerEntry(handle_.core().get());
@@ -121,7 +127,9 @@ IdleTimer& IdleTimer::operator=(IdleTimer&& other) noexcept {
 IdleTimer::~IdleTimer() {
   quit();
   if (detail::TimerEntry* e = entry_.exchange(nullptr, std::memory_order_acq_rel)) e->release();
-  own_thread_.reset();  // stops the standalone driver, after the entry is cancelled
+  // Still here if quit() ran on that thread (from the callback); the entry
+  // is cancelled, so the driver it stops has nothing left to fire.
+  own_thread_.reset();
 }
 
 std::error_code IdleTimer::start_standalone() {
@@ -139,6 +147,10 @@ std::error_code IdleTimer::start_standalone() {
 
 std::error_code IdleTimer::record_call_slow() noexcept {
   if (!control_) return make_error_code(errc::shutdown);  // moved from
+  // The idle period starts at the call, so the clock is read before anything
+  // that may wait: the lock, and the start of a standalone timer's thread,
+  // which would otherwise lengthen its first period by however long that took.
+  const std::int64_t due = infinite_ ? detail::i64_max : due_after(clock_.now());
   // Arming from rest (and starting a standalone thread) happens under the
   // lock, so quit() either sees it and cancels it or is seen by it.
   const std::lock_guard lock(control_->mutex);
@@ -149,7 +161,6 @@ std::error_code IdleTimer::record_call_slow() noexcept {
     if (const std::error_code ec = start_standalone()) return ec;
     e = entry_.load(std::memory_order_relaxed);
   }
-  const std::int64_t due = due_after(clock_.now());
   // Another thread may have armed it, for as late or later, meanwhile.
   const std::int64_t armed = e->state.load(std::memory_order_acquire);
   if (armed >= due) return {};
@@ -171,14 +182,31 @@ std::int64_t IdleTimer::round_up_to_tick(std::int64_t due) const noexcept {
 void IdleTimer::quit() noexcept {
   if (!control_) return;
   detail::IdleControl& c = *control_;
+  std::unique_ptr<DriverThread> stopping;
+  bool on_timer_thread = false;
   {
     const std::lock_guard lock(c.mutex);
-    c.quit = true;
+    c.quit = true;  // from here on record_call() starts no thread
+    // The callback's thread can neither wait for the callback nor, for a
+    // standalone timer, join itself: the destructor (or a later quit() from
+    // another thread) joins it.
+    on_timer_thread = c.runner == std::this_thread::get_id() || handle_.on_driver_thread();
+    if (own_thread_ && !on_timer_thread) {
+      stopping = std::move(own_thread_);
+      c.joining = true;
+    }
   }
   if (detail::TimerEntry* e = entry_.load(std::memory_order_acquire)) (void)detail::cancel(*e);
+  if (stopping) {
+    // Joined outside the lock: a fire on that thread takes it.
+    stopping.reset();
+    const std::lock_guard lock(c.mutex);
+    c.joining = false;
+    c.done.notify_all();
+  }
+  if (on_timer_thread) return;
   std::unique_lock lock(c.mutex);
-  if (c.runner == std::this_thread::get_id()) return;  // quit from the callback
-  c.done.wait(lock, [&c] { return !c.running; });
+  c.done.wait(lock, [&c] { return !c.running && !c.joining; });
 }
 
 bool IdleTimer::quitted() const noexcept {

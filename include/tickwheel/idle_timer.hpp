@@ -40,14 +40,16 @@ struct IdleControl;
 /// Where it runs: on a Driver given by its Handle, or, without one, on a
 /// thread of its own (a DriverThread on the real steady clock) that is
 /// started by the first record_call() and stopped by quit() or the
-/// destructor. No thread polls: the driver sleeps until the deadline.
+/// destructor. No thread polls: the driver sleeps until the deadline. The
+/// first idle period starts at that first call, not once the thread is up.
 ///
 /// Durations: zero fires at the driver's next turn; TimeValue::infinite()
 /// (the `inf` of parse_duration) never fires, and a standalone timer with
 /// it never starts its thread. A negative duration is rejected with
-/// errc::invalid_argument: the timer-object seed treats negative as "already
-/// due" while the idle-timer seed would fire at once on every call; neither
-/// is a useful idle period, so tickwheel refuses it.
+/// errc::invalid_argument at construction. The seeds disagree on it: the
+/// timer-object seed treats negative as "already due", and the idle-timer
+/// seed's code fails in its background thread (a negative sleep raises
+/// there), so that timer never fires. Neither is a useful idle period.
 ///
 /// Thread safety: record_call() may be called from any thread, concurrently,
 /// including from the callback. quit() may be called from any thread and
@@ -55,9 +57,12 @@ struct IdleControl;
 ///
 /// Lifetime: quit() (and so the destructor) waits for a callback that is
 /// already running on another thread, then guarantees no further call: what
-/// the callback touches may be destroyed once it returns. Called from the
-/// callback itself it does not wait. A standalone timer must not be
-/// destroyed from its own callback (its thread cannot join itself).
+/// the callback touches may be destroyed once it returns. On a standalone
+/// timer it also stops and joins the timer's thread. Called from the
+/// callback itself it does not wait, and leaves the join of a standalone
+/// thread (which cannot join itself) to the destructor or to a later quit()
+/// from another thread. So a standalone timer must not be destroyed from
+/// its own callback.
 ///
 /// Complexity: record_call() is O(1): a clock read and, at most once per
 /// wheel tick, one compare-and-swap, with no lock and no allocation. The
@@ -85,7 +90,8 @@ class IdleTimer {
   IdleTimer& operator=(IdleTimer&& other) noexcept;
   IdleTimer(const IdleTimer&) = delete;
   IdleTimer& operator=(const IdleTimer&) = delete;
-  /// quit(), then releases the timer (and stops a standalone thread).
+  /// quit(), then releases the timer (and joins a standalone thread that a
+  /// quit() from the callback left running).
   ~IdleTimer();
 
   /// Records an event: the callback will run `duration` after this call
@@ -112,8 +118,11 @@ class IdleTimer {
     return record_call_slow();  // fired, firing, never armed, cancelled or shut down
   }
 
-  /// Stops the timer for good: no callback starts after it returns, and one
-  /// already running on another thread has finished. Idempotent.
+  /// Stops the timer for good: no callback starts after it returns, one
+  /// already running on another thread has finished, and a standalone
+  /// timer's thread has been joined (handle().alive() is false). From the
+  /// callback it neither waits nor joins (see Lifetime). Idempotent; later
+  /// record_call()s return errc::cancelled and start no thread.
   void quit() noexcept;
 
   /// True after quit().
@@ -128,7 +137,8 @@ class IdleTimer {
   /// How many times the callback has started.
   [[nodiscard]] std::uint64_t fire_count() const noexcept;
   /// The driver it runs on: the one given, or a standalone timer's own
-  /// (empty until its first record_call()).
+  /// (empty until its first record_call(); not alive() once quit() has
+  /// stopped its thread).
   [[nodiscard]] Handle handle() const noexcept;
 
  private:

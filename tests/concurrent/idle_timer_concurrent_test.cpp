@@ -1,6 +1,6 @@
 // Concurrency tests of IdleTimer on the real clock: record_call() from two
-// threads at once, quit() racing with fires, and the lazy start of a
-// standalone timer's thread. Also run under ThreadSanitizer.
+// threads at once, quit() racing with fires, and the lazy start and the stop
+// of a standalone timer's thread. Also run under ThreadSanitizer.
 #include "tickwheel/idle_timer.hpp"
 
 #include <atomic>
@@ -123,4 +123,119 @@ TEST(IdleTimerConcurrency, AStandaloneTimerStartsOneThreadWhenTwoThreadsCallFirs
   ASSERT_TRUE(eventually([&] { return fired.load() == 1; }));
   std::this_thread::sleep_for(30ms);
   EXPECT_EQ(fired.load(), 1);
+}
+
+TEST(IdleTimerConcurrency, QuitStopsAndJoinsAStandaloneTimersThread) {
+  std::atomic<int> fired{0};
+  IdleTimer idle(1h, [&] { fired.fetch_add(1); });
+  ASSERT_EQ(idle.record_call(), std::error_code{});
+  const tickwheel::Handle own = idle.handle();
+  ASSERT_TRUE(own.alive());
+  idle.quit();
+  // The DriverThread destroys its driver before its thread ends.
+  EXPECT_FALSE(own.alive());
+  EXPECT_EQ(idle.record_call(), make_error_code(tickwheel::errc::cancelled));
+  EXPECT_EQ(idle.handle(), own) << "record_call() after quit() started another thread";
+  EXPECT_FALSE(idle.handle().alive());
+  idle.quit();  // idempotent
+  EXPECT_EQ(fired.load(), 0);
+}
+
+TEST(IdleTimerConcurrency, QuitWaitsForTheCallbackOnAStandaloneThreadAndJoinsIt) {
+  std::atomic<bool> started{false};
+  std::atomic<bool> finished{false};
+  IdleTimer idle(1ms, [&] {
+    started = true;
+    std::this_thread::sleep_for(50ms);
+    finished = true;
+  });
+  ASSERT_EQ(idle.record_call(), std::error_code{});
+  ASSERT_TRUE(eventually([&] { return started.load(); }));
+  const tickwheel::Handle own = idle.handle();
+  idle.quit();
+  EXPECT_TRUE(finished.load());
+  EXPECT_FALSE(own.alive());
+}
+
+TEST(IdleTimerConcurrency, TwoQuitsAtOnceBothReturnOnlyOnceTheStandaloneThreadIsGone) {
+  for (int i = 0; i < 50; ++i) {
+    IdleTimer idle(1h, [] {});
+    ASSERT_EQ(idle.record_call(), std::error_code{});
+    const tickwheel::Handle own = idle.handle();
+    ASSERT_TRUE(own.alive());
+    std::barrier go(2);
+    auto quitter = [&] {
+      go.arrive_and_wait();
+      idle.quit();
+      EXPECT_FALSE(own.alive());
+    };
+    std::thread a(quitter);
+    std::thread b(quitter);
+    a.join();
+    b.join();
+  }
+}
+
+// Runs `body` on a thread of its own and reports whether it ended within
+// `limit`, so that a deadlock fails the test instead of hanging it (the
+// thread is then left behind, detached).
+template <class Body>
+bool finishes_within(Body body, std::chrono::milliseconds limit = 10s) {
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  std::thread t([body = std::move(body), done]() mutable {
+    body();
+    done->store(true);
+  });
+  const bool ok = eventually([&] { return done->load(); }, limit);
+  if (ok) {
+    t.join();
+  } else {
+    t.detach();
+  }
+  return ok;
+}
+
+TEST(IdleTimerConcurrency, QuitFromAStandaloneTimersOwnCallbackNeitherDeadlocksNorFiresAgain) {
+  // What the watched thread touches is shared with it, so that a hang leaves
+  // nothing of this test's frame under it.
+  struct Seen {
+    std::atomic<int> fired{0};
+    tickwheel::Handle own;  // written by the watched thread, read after it ends
+  };
+  auto seen = std::make_shared<Seen>();
+  ASSERT_TRUE(finishes_within([seen] {
+    std::atomic<bool> returned{false};
+    IdleTimer* self = nullptr;
+    IdleTimer idle(1ms, [&] {
+      seen->fired.fetch_add(1);
+      self->quit();  // on the timer's own thread: must neither wait nor join
+      returned = true;
+    });
+    self = &idle;
+    ASSERT_EQ(idle.record_call(), std::error_code{});
+    while (!returned.load()) std::this_thread::sleep_for(1ms);
+    seen->own = idle.handle();
+    EXPECT_TRUE(idle.quitted());
+    EXPECT_EQ(idle.record_call(), make_error_code(tickwheel::errc::cancelled));
+    EXPECT_EQ(idle.handle(), seen->own) << "record_call() after quit() started another thread";
+    // The destructor joins the thread the callback's quit() left running.
+  })) << "quit() in the callback, or the destructor after it, hung";
+  EXPECT_FALSE(seen->own.alive());
+  EXPECT_EQ(seen->fired.load(), 1);
+}
+
+TEST(IdleTimerConcurrency, AQuitFromAnotherThreadJoinsWhatAQuitInTheCallbackLeftRunning) {
+  std::atomic<bool> returned{false};
+  IdleTimer* self = nullptr;
+  IdleTimer idle(1ms, [&] {
+    self->quit();
+    returned = true;
+  });
+  self = &idle;
+  ASSERT_EQ(idle.record_call(), std::error_code{});
+  ASSERT_TRUE(eventually([&] { return returned.load(); }));
+  const tickwheel::Handle own = idle.handle();
+  idle.quit();
+  EXPECT_FALSE(own.alive());
+  EXPECT_EQ(idle.fire_count(), 1u);
 }

@@ -96,6 +96,31 @@ TEST(IdleTimerSlow, ABurstOf400CallsFiresExactlyOnce) {
   EXPECT_EQ(fires.count(), 1);
 }
 
+TEST(IdleTimerSlow, AStandaloneTimersFirstPeriodStartsAtTheCallNotOnceItsThreadIsUp) {
+  // The new thread's driver reads the clock for its wheel's tick 0 (origin)
+  // after the call read it, and record_call() returns after that. For a
+  // whole number of ticks, the deadline rounded up from the call's reading
+  // is then at most origin + duration, so at most `after` + duration. Read
+  // once the thread is up, it would be a tick past origin + duration, beyond
+  // that bound unless the thread handed over its handle a tick late.
+  Fires fires;
+  constexpr auto idle_for = 300ms;
+  IdleTimer idle(idle_for, [&] { fires.add(); });
+  const auto before = Steady::now();
+  ASSERT_EQ(idle.record_call(), std::error_code{});
+  const auto after = Steady::now();
+  const auto deadline = idle.deadline();
+  ASSERT_EQ(idle_for % idle.handle().tick(), tickwheel::duration{0});
+  ASSERT_TRUE(deadline.has_value()) << "fired before deadline() was read";
+  EXPECT_GE(*deadline, before + idle_for);
+  EXPECT_LE(*deadline, after + idle_for)
+      << "the period started " << (*deadline - after - idle_for).count()
+      << " ns after record_call() returned";
+  ASSERT_TRUE(fires.wait_for_count(1, 2s));
+  EXPECT_GE(fires.last(), before + idle_for);
+  idle.quit();
+}
+
 TEST(IdleTimerSlow, CallsSpacedCloserThanTheDurationKeepItFromFiring) {
   Fires fires;
   IdleTimer idle(80ms, [&] { fires.add(); });

@@ -129,6 +129,15 @@ TEST(IdleTimer, InfiniteStandaloneTimerNeverStartsItsThread) {
   EXPECT_EQ(fired, 0);
 }
 
+TEST(IdleTimer, AStandaloneTimerQuitBeforeItsFirstCallNeverStartsItsThread) {
+  int fired = 0;
+  IdleTimer idle(1ms, [&] { ++fired; });
+  idle.quit();
+  EXPECT_EQ(idle.record_call(), code(tickwheel::errc::cancelled));
+  EXPECT_EQ(idle.handle(), tickwheel::Handle{});
+  EXPECT_EQ(fired, 0);
+}
+
 TEST(IdleTimer, ZeroDurationFiresAtTheNextTurn) {
   Fixture f(0s);
   f.call_at(5s);
