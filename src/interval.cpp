@@ -53,6 +53,14 @@ Interval::Interval(const Handle& handle, duration interval, AnyMissedTickPolicy 
                 "tickwheel::Interval: the interval must be positive and the start delay not "
                 "negative");
   }
+  if (!options.auto_start && options.start_delay > duration::zero()) {
+    throw error(errc::invalid_argument,
+                "tickwheel::Interval: auto_start must be true if a start delay is specified");
+  }
+  if (!options.auto_start && options.first_tick_at_start) {
+    throw error(errc::invalid_argument,
+                "tickwheel::Interval: auto_start must be true if first_tick_at_start is set");
+  }
   if (!handle.alive()) throw error(errc::shutdown, "tickwheel::Interval: the driver is gone");
   handle_ = handle;
   state_ = std::make_shared<detail::IntervalState>(
@@ -113,18 +121,26 @@ std::optional<time_point> Interval::next_tick() const noexcept {
   return state_->scheduled;
 }
 
-std::error_code Interval::reset() noexcept { return reset(interval(), start_delay()); }
+std::error_code Interval::reset() noexcept { return reset(ResetOptions{}); }
 
 std::error_code Interval::reset(duration interval) noexcept {
-  return reset(interval, start_delay());
+  return reset(ResetOptions{.interval = interval});
 }
 
 std::error_code Interval::reset(duration interval, duration start_delay) noexcept {
+  return reset(ResetOptions{.interval = interval, .start_delay = start_delay});
+}
+
+std::error_code Interval::reset(const ResetOptions& options) noexcept {
   if (!state_ || !handle_.alive()) return make_error_code(errc::shutdown);
-  if (const std::error_code ec = check_arguments(interval, start_delay)) return ec;
   const std::lock_guard lock(state_->mutex);
-  state_->interval = std::max(interval, handle_.tick());
-  state_->start_delay = start_delay;
+  // Read under the same lock as the restart, so that a concurrent reset with
+  // a new interval cannot slip in between.
+  const duration new_interval = options.interval.value_or(state_->interval);
+  if (const std::error_code ec = check_arguments(new_interval, options.start_delay)) return ec;
+  state_->interval = std::max(new_interval, handle_.tick());
+  state_->start_delay = options.start_delay;
+  state_->first_tick_at_start = options.first_tick_at_start;
   // Waiters stay registered: they wait for the new schedule's first tick.
   return state_->start_locked(*entry_);
 }

@@ -31,9 +31,9 @@ struct IntervalState {
       : clock(c),
         policy(std::move(p)),
         on_tick(std::move(f)),
-        first_tick_at_start(at_start),
         interval(i),
-        start_delay(d) {}
+        start_delay(d),
+        first_tick_at_start(at_start) {}
 
   /// Starts (or restarts) the schedule from the clock's now and arms
   /// `entry` for the first tick. Caller holds the mutex.
@@ -59,11 +59,12 @@ struct IntervalState {
   const ClockRef clock;
   const AnyMissedTickPolicy policy;
   const Interval::callback on_tick;  // empty: ticks are pulled
-  const bool first_tick_at_start;
 
   mutable std::mutex mutex;
+  // The schedule's parameters: the constructor's, then each reset's.
   duration interval;
   duration start_delay;
+  bool first_tick_at_start;
   phase state = phase::idle;
   std::error_code failure;  // why the timer ended
   time_point scheduled{};   // of the pending (or ready) tick

@@ -14,8 +14,11 @@
 //
 // The schedule: started at `s` (construction, reset(), or with auto_start off
 // the first wait), the first tick is due at s + start_delay + interval, or at
-// s + start_delay with first_tick_at_start. After a tick scheduled at `t` and
-// handled at `now`, the next one is policy.next_tick(interval, t, now).
+// s + start_delay with first_tick_at_start. Construction takes start_delay and
+// first_tick_at_start from IntervalOptions; every reset takes them afresh from
+// its arguments (ResetOptions), by default 0 and false, as a restart "from
+// now" does not inherit the constructor's warm-up. After a tick scheduled at
+// `t` and handled at `now`, the next one is policy.next_tick(interval, t, now).
 //
 // "Handled" means: with a callback, when the driver runs it (the driver's
 // clock just before the callback); without one, when consume() (or wait())
@@ -47,12 +50,38 @@ struct IntervalTick {
 
 /// Construction options of an Interval.
 struct IntervalOptions {
-  /// Extra wait before the first tick (>= 0).
+  /// Extra wait before the first tick (>= 0). Applies to the start at
+  /// construction only: reset() does not reuse it.
   duration start_delay{0};
   /// Start at construction; if false the timer starts at reset() or at the
   /// first wait() / subscribe().
+  ///
+  /// False requires start_delay == 0 and first_tick_at_start == false
+  /// (otherwise errc::invalid_argument): both are meant relative to a start
+  /// the caller chooses, and a lazy start happens whenever some consumer
+  /// first waits. A timer made with auto_start off can be started with a
+  /// delay or a tick at start by reset(ResetOptions).
   bool auto_start = true;
   /// The first tick is due at the start instant (+ start_delay) instead of
+  /// one interval later. Applies to the start at construction only.
+  bool first_tick_at_start = false;
+};
+
+/// What Interval::reset(const ResetOptions&) restarts with. The defaults are
+/// those of reset(): the current interval, no start delay, the first tick one
+/// interval after the reset. Meant for designated initializers:
+///
+///   every.reset({.first_tick_at_start = true});          // tick now, then every interval
+///   every.reset({.interval = 5s, .start_delay = 100ms});  // first tick at now + 5.1 s
+struct ResetOptions {
+  /// The new period (> 0, rounded up to the wheel's tick); nullopt keeps the
+  /// current one.
+  // The explicit {} keeps g++'s -Wmissing-field-initializers quiet for
+  // designated initializers that leave it out.
+  std::optional<duration> interval{};
+  /// Extra wait before the first tick (>= 0).
+  duration start_delay{0};
+  /// The first tick is due at the reset instant (+ start_delay) instead of
   /// one interval later.
   bool first_tick_at_start = false;
 };
@@ -78,12 +107,14 @@ struct IntervalState;
 /// Other intervals are kept exactly; the wheel still rounds each deadline up
 /// to its tick, which shows as drift.
 ///
-/// Errors: a zero or negative interval or a negative start delay is
+/// Errors: a zero or negative interval, a negative start delay, or
+/// auto_start off together with a start delay or first_tick_at_start is
 /// errc::invalid_argument (constructors throw tickwheel::error; reset()
-/// returns it and leaves the timer as it was). An empty handle or a dead
-/// driver is errc::shutdown; once the driver is gone, waits report
-/// errc::shutdown. After stop(), waits report errc::receiver_stopped until
-/// reset(); a tick that was ready before stop() is still delivered once.
+/// returns it for a bad interval or delay and leaves the timer as it was).
+/// An empty handle or a dead driver is errc::shutdown; once the driver is
+/// gone, waits report errc::shutdown. After stop(), waits report
+/// errc::receiver_stopped until reset(); a tick that was ready before stop()
+/// is still delivered once.
 class Interval {
  public:
   using callback = std::function<void(const IntervalTick&)>;
@@ -114,6 +145,8 @@ class Interval {
 
   /// The period in effect (after rounding up to the wheel's tick).
   [[nodiscard]] duration interval() const noexcept;
+  /// The start delay of the current schedule: the constructor's until the
+  /// first reset, then that reset's (0 for reset() and reset(interval)).
   [[nodiscard]] duration start_delay() const noexcept;
   /// True between a start (construction with auto_start, reset(), a first
   /// wait) and stop() or the driver's end.
@@ -122,13 +155,24 @@ class Interval {
   /// running.
   [[nodiscard]] std::optional<time_point> next_tick() const noexcept;
 
-  /// Restarts from the clock's now: the tick count starts again at 1, a
-  /// ready tick not yet taken is dropped. Optionally with a new interval and
-  /// start delay. errc::invalid_argument (nothing changed) for bad values,
-  /// errc::shutdown if the driver is gone.
+  /// Restarts from the clock's now (also a stopped timer, or one made with
+  /// auto_start off that has not started): the tick count starts again at 1,
+  /// a ready tick not yet taken is dropped, waiters stay registered for the
+  /// new schedule's first tick. None of the constructor's start_delay and
+  /// first_tick_at_start carries over:
+  ///
+  ///   reset()                        current interval, first tick at now + interval
+  ///   reset(interval)                new interval, first tick at now + interval
+  ///   reset(interval, start_delay)   new interval, first tick at now + start_delay + interval
+  ///   reset(ResetOptions)            any of these, or with first_tick_at_start the
+  ///                                  first tick at now + start_delay
+  ///
+  /// errc::invalid_argument (nothing changed) for an interval <= 0 or a
+  /// negative start delay, errc::shutdown if the driver is gone.
   std::error_code reset() noexcept;
   std::error_code reset(duration interval) noexcept;
   std::error_code reset(duration interval, duration start_delay) noexcept;
+  std::error_code reset(const ResetOptions& options) noexcept;
 
   /// Stops the timer: no more ticks until reset(); waiters are told
   /// errc::receiver_stopped at once. Idempotent.

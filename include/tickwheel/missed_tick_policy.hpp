@@ -22,8 +22,10 @@
 // TriggerAllMissed answers 4 s (already due: a catch-up tick follows at
 // once), SkipMissedAndResync 5 s, SkipMissedAndDrift{100ms} 5.3 s.
 //
-// All arithmetic is on 64-bit nanosecond counts and saturates at the end of
-// the time_point range; there is no floating point anywhere.
+// All arithmetic is on 64-bit nanosecond counts, exact for any scheduled <=
+// now across the whole time_point range (the lateness is an unsigned 64-bit
+// difference, which always fits); only the returned time saturates, at
+// time_point::max(). There is no floating point anywhere.
 #pragma once
 
 #include <concepts>
@@ -51,18 +53,29 @@ concept MissedTickPolicy = std::copy_constructible<P> &&
 
 namespace detail {
 
+/// How much later `now` is than `scheduled`, as an unsigned count: the
+/// difference of two int64 values always fits in 64 unsigned bits, where a
+/// signed difference would saturate and put the result on the wrong side of
+/// `now`. Precondition: now >= scheduled.
+[[nodiscard]] constexpr std::uint64_t lateness(time_point scheduled, time_point now) noexcept {
+  // Modular subtraction: exact because the true difference is in [0, 2^64).
+  return static_cast<std::uint64_t>(now.time_since_epoch().count()) -
+         static_cast<std::uint64_t>(scheduled.time_since_epoch().count());
+}
+
 /// The first point of the grid {scheduled + k * interval, k >= 1} that is
-/// strictly after `now`. Preconditions: interval > 0, now >= scheduled.
+/// strictly after `now`, saturated at time_point::max(). Exact for every
+/// scheduled <= now; for now < scheduled, scheduled + interval.
+/// Precondition: interval > 0.
 [[nodiscard]] constexpr time_point next_grid_point(duration interval, time_point scheduled,
                                                    time_point now) noexcept {
-  const std::int64_t late =
-      sat_sub(now.time_since_epoch().count(), scheduled.time_since_epoch().count());
-  const std::int64_t step = interval.count();
-  // Whole periods passed since `scheduled`, plus the one that ends after now.
-  const std::int64_t periods = (late < 0 ? 0 : late / step) + 1;
-  std::int64_t offset = 0;
-  if (__builtin_mul_overflow(periods, step, &offset)) offset = i64_max;
-  return saturating_add(scheduled, duration{offset});
+  if (now < scheduled) return saturating_add(scheduled, interval);
+  const auto step = static_cast<std::uint64_t>(interval.count());
+  // Going back from now to the last grid point at or before it cannot leave
+  // the int64 range (that point is >= scheduled), so only the final step
+  // forward can overflow, and that is where it saturates.
+  const auto past_grid = static_cast<std::int64_t>(lateness(scheduled, now) % step);
+  return saturating_add(now - duration{past_grid}, interval);
 }
 
 }  // namespace detail
@@ -107,9 +120,10 @@ class SkipMissedAndDrift {
 
   [[nodiscard]] constexpr time_point next_tick(duration interval, time_point scheduled,
                                                time_point now) const noexcept {
-    const std::int64_t late =
-        detail::sat_sub(now.time_since_epoch().count(), scheduled.time_since_epoch().count());
-    if (late > tolerance_.count()) return saturating_add(now, interval);
+    if (now > scheduled &&
+        detail::lateness(scheduled, now) > static_cast<std::uint64_t>(tolerance_.count())) {
+      return saturating_add(now, interval);
+    }
     return detail::next_grid_point(interval, scheduled, now);
   }
 

@@ -1,7 +1,8 @@
 // Concurrency tests of Interval: a consumer blocked in wait() on another
-// thread than the driver's, stop() and reset() racing with ticks, and the
-// driver going away under a blocked waiter. Also run under ThreadSanitizer.
-// They use the real clock with 1 ms intervals: a few dozen ms each.
+// thread than the driver's, stop() and reset() (also with a first tick at
+// once) racing with ticks, and the driver going away under a blocked waiter.
+// Also run under ThreadSanitizer. They use the real clock with 1 ms
+// intervals: a few dozen ms each.
 #include "tickwheel/interval.hpp"
 
 #include <atomic>
@@ -67,6 +68,30 @@ TEST(IntervalConcurrency, DriverShutdownWakesABlockedWaiter) {
   EXPECT_EQ(got, errc::shutdown);
 }
 
+TEST(IntervalConcurrency, ResetWithFirstTickAtStartWakesABlockedWaiter) {
+  DriverThread driver;
+  Interval every(driver.handle(), 1h);
+  std::latch waiting(1);
+  std::error_code got;
+  IntervalTick t;
+  std::thread consumer([&] {
+    waiting.count_down();
+    got = every.wait(t);
+  });
+  waiting.wait();
+  std::this_thread::sleep_for(5ms);  // let it block (a reset before that is fine too)
+  const tickwheel::time_point before = driver.handle().now();
+  ASSERT_FALSE(every.reset({.first_tick_at_start = true}));
+  const tickwheel::time_point after = driver.handle().now();
+  consumer.join();
+  EXPECT_FALSE(got);
+  EXPECT_EQ(t.number, 1u);
+  EXPECT_GE(t.scheduled, before);  // the reset instant, not an hour later
+  EXPECT_LE(t.scheduled, after);
+  EXPECT_GE(t.drift, 0ns);
+  EXPECT_EQ(every.next_tick(), t.scheduled + 1h);
+}
+
 TEST(IntervalConcurrency, ResetAndStopRaceWithCallbacks) {
   DriverThread driver;
   std::atomic<int> calls{0};
@@ -80,6 +105,8 @@ TEST(IntervalConcurrency, ResetAndStopRaceWithCallbacks) {
     if (i % 4 == 0) every.stop();
     if (i % 2 == 0) {
       EXPECT_FALSE(every.reset(1ms + std::chrono::microseconds(i % 7)));
+    } else if (i % 3 == 0) {
+      EXPECT_FALSE(every.reset({.first_tick_at_start = true}));
     }
   }
   every.stop();

@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -18,6 +19,7 @@ using tickwheel::Interval;
 using tickwheel::IntervalOptions;
 using tickwheel::IntervalTick;
 using tickwheel::ManualClock;
+using tickwheel::ResetOptions;
 using tickwheel::SkipMissedAndDrift;
 using tickwheel::SkipMissedAndResync;
 using tickwheel::time_point;
@@ -367,6 +369,200 @@ TEST(Interval, ResetRestartsFromNowOptionallyWithNewIntervalAndDelay) {
   EXPECT_EQ(got[3].scheduled, at(4100ms));
 }
 
+// The seed's reset(*, interval=None, start_delay=0): a restart from now
+// forgets the constructor's start delay and first tick at start.
+TEST(Interval, ResetFollowsItsOwnDefaultsNotTheConstructorsStartDelay) {
+  ManualClock clock(at(10s));
+  Driver driver(clock);
+  IntervalOptions o;
+  o.start_delay = 500ms;
+  std::vector<IntervalTick> got;
+  Interval every(driver.handle(), 1s, {}, o, [&](const IntervalTick& t) { got.push_back(t); });
+  EXPECT_EQ(every.next_tick(), at(11500ms));
+  driver.run_until(at(12s));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_FALSE(every.reset());
+  EXPECT_EQ(every.start_delay(), 0s);
+  EXPECT_EQ(every.interval(), 1s);
+  EXPECT_EQ(every.next_tick(), at(13s));
+  driver.run_until(at(14s));
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[1].scheduled, at(13s));
+  EXPECT_EQ(got[1].number, 1u);
+  EXPECT_EQ(got[2].scheduled, at(14s));
+}
+
+TEST(Interval, ResetFollowsItsOwnDefaultsNotTheConstructorsFirstTickAtStart) {
+  ManualClock clock(at(10s));
+  Driver driver(clock);
+  IntervalOptions o = first_tick_at_start();
+  o.start_delay = 250ms;
+  Interval every(driver.handle(), 1s, {}, o);
+  EXPECT_EQ(every.next_tick(), at(10250ms));
+  IntervalTick t;
+  ASSERT_FALSE(every.wait(t));
+  EXPECT_EQ(t.scheduled, at(10250ms));
+  clock.set(at(10400ms));
+  EXPECT_FALSE(every.reset());
+  EXPECT_EQ(every.start_delay(), 0s);
+  EXPECT_EQ(every.next_tick(), at(11400ms));  // one interval after the reset, not at it
+  ASSERT_FALSE(every.wait(t));
+  EXPECT_EQ(t.scheduled, at(11400ms));
+  EXPECT_EQ(t.number, 1u);
+  ASSERT_FALSE(every.wait(t));
+  EXPECT_EQ(t.scheduled, at(12400ms));
+}
+
+TEST(Interval, ResetWithANewIntervalFollowsTheSameDefaults) {
+  ManualClock clock(at(10s));
+  Driver driver(clock);
+  IntervalOptions o = first_tick_at_start();
+  o.start_delay = 3s;
+  Interval every(driver.handle(), 1s, {}, o);
+  EXPECT_EQ(every.next_tick(), at(13s));
+  clock.set(at(10100ms));
+  EXPECT_FALSE(every.reset(2s));
+  EXPECT_EQ(every.interval(), 2s);
+  EXPECT_EQ(every.start_delay(), 0s);
+  EXPECT_EQ(every.next_tick(), at(12100ms));
+}
+
+TEST(Interval, ResetWithANewIntervalAndStartDelayUsesBoth) {
+  ManualClock clock(at(10s));
+  Driver driver(clock);
+  IntervalOptions o = first_tick_at_start();
+  o.start_delay = 3s;
+  Interval every(driver.handle(), 1s, {}, o);
+  EXPECT_FALSE(every.reset(2s, 700ms));
+  EXPECT_EQ(every.interval(), 2s);
+  EXPECT_EQ(every.start_delay(), 700ms);
+  EXPECT_EQ(every.next_tick(), at(12700ms));  // first_tick_at_start does not carry over
+  EXPECT_FALSE(every.reset(2s, 0s));
+  EXPECT_EQ(every.next_tick(), at(12s));
+}
+
+TEST(Interval, ResetOptionsDefaultsAreThoseOfPlainReset) {
+  ManualClock clock(at(10s));
+  Driver driver(clock);
+  IntervalOptions o = first_tick_at_start();
+  o.start_delay = 3s;
+  Interval every(driver.handle(), 1s, {}, o);
+  EXPECT_FALSE(every.reset(ResetOptions{}));
+  EXPECT_EQ(every.interval(), 1s);
+  EXPECT_EQ(every.start_delay(), 0s);
+  EXPECT_EQ(every.next_tick(), at(11s));
+  // Only a start delay: the current interval is kept.
+  EXPECT_FALSE(every.reset({.start_delay = 400ms}));
+  EXPECT_EQ(every.interval(), 1s);
+  EXPECT_EQ(every.next_tick(), at(11400ms));
+}
+
+TEST(Interval, ResetWithFirstTickAtStartTicksAtTheResetInstant) {
+  ManualClock clock;
+  Driver driver(clock);
+  std::vector<IntervalTick> got;
+  Interval every(driver.handle(), 1s, SkipMissedAndResync{}, {},
+                 [&](const IntervalTick& t) { got.push_back(t); });
+  driver.run_until(at(1s));
+  ASSERT_EQ(got.size(), 1u);
+  clock.set(at(1300ms));
+  EXPECT_FALSE(every.reset({.first_tick_at_start = true}));
+  EXPECT_EQ(every.next_tick(), at(1300ms));
+  EXPECT_EQ(every.interval(), 1s);
+  driver.turn(0ns);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].scheduled, at(1300ms));
+  EXPECT_EQ(got[1].drift, 0s);
+  EXPECT_EQ(got[1].number, 1u);
+  driver.run_until(at(2300ms));
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[2].scheduled, at(2300ms));
+  EXPECT_EQ(got[2].number, 2u);
+
+  // With a new interval and a start delay too: the first tick at now + delay.
+  EXPECT_FALSE(every.reset({.interval = 250ms, .start_delay = 50ms, .first_tick_at_start = true}));
+  EXPECT_EQ(every.interval(), 250ms);
+  EXPECT_EQ(every.start_delay(), 50ms);
+  EXPECT_EQ(every.next_tick(), at(2350ms));
+  driver.run_until(at(2600ms));
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(got[3].scheduled, at(2350ms));
+  EXPECT_EQ(got[3].number, 1u);
+  EXPECT_EQ(got[4].scheduled, at(2600ms));
+}
+
+TEST(Interval, ResetWithFirstTickAtStartMakesATickReadyForAConsumer) {
+  ManualClock clock;
+  Driver driver(clock);
+  Interval every(driver.handle(), 1s);
+  clock.set(at(400ms));
+  RecordingWaiter w;
+  ASSERT_TRUE(every.subscribe(&w));
+  EXPECT_FALSE(every.reset({.first_tick_at_start = true}));
+  driver.turn(0ns);
+  ASSERT_EQ(w.results.size(), 1u);
+  EXPECT_EQ(w.results[0], std::error_code{});
+  IntervalTick t;
+  ASSERT_FALSE(every.consume(t));
+  EXPECT_EQ(t.scheduled, at(400ms));
+  EXPECT_EQ(t.drift, 0s);
+  EXPECT_EQ(t.number, 1u);
+  EXPECT_EQ(every.next_tick(), at(1400ms));
+}
+
+TEST(Interval, CallbackMayResetItsOwnIntervalToTickAtOnce) {
+  ManualClock clock;
+  Driver driver(clock);
+  std::vector<IntervalTick> got;
+  Interval every;
+  every = Interval(driver.handle(), 1s, {}, {}, [&](const IntervalTick& t) {
+    got.push_back(t);
+    if (got.size() == 1) (void)every.reset({.interval = 2s, .first_tick_at_start = true});
+  });
+  driver.run_until(at(3s));
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[1].scheduled, at(1s));  // the restart's own first tick
+  EXPECT_EQ(got[1].number, 1u);
+  EXPECT_EQ(got[2].scheduled, at(3s));
+}
+
+TEST(Interval, ResetOptionsWithBadValuesAreRejectedAndChangeNothing) {
+  ManualClock clock;
+  Driver driver(clock);
+  IntervalOptions o;
+  o.start_delay = 200ms;
+  Interval every(driver.handle(), 1s, {}, o);
+  clock.set(at(500ms));
+  EXPECT_EQ(every.reset({.interval = 0s, .first_tick_at_start = true}), errc::invalid_argument);
+  EXPECT_EQ(every.reset({.interval = -1s}), errc::invalid_argument);
+  EXPECT_EQ(every.reset({.start_delay = -1ns, .first_tick_at_start = true}),
+            errc::invalid_argument);
+  EXPECT_TRUE(every.is_running());
+  EXPECT_EQ(every.interval(), 1s);
+  EXPECT_EQ(every.start_delay(), 200ms);
+  EXPECT_EQ(every.next_tick(), at(1200ms));
+  Interval empty;
+  EXPECT_EQ(empty.reset({.first_tick_at_start = true}), errc::shutdown);
+}
+
+// auto_start off with a delay or a tick at start is rejected; reset() with
+// options is how such a timer starts later with either.
+TEST(Interval, AutoStartOffTimerStartsWithOptionsAtReset) {
+  ManualClock clock;
+  Driver driver(clock);
+  IntervalOptions o;
+  o.auto_start = false;
+  Interval every(driver.handle(), 1s, {}, o);
+  clock.set(at(5s));
+  EXPECT_FALSE(every.reset({.start_delay = 300ms, .first_tick_at_start = true}));
+  EXPECT_EQ(every.next_tick(), at(5300ms));
+  IntervalTick t;
+  ASSERT_FALSE(every.wait(t));
+  EXPECT_EQ(t.scheduled, at(5300ms));
+  ASSERT_FALSE(every.wait(t));
+  EXPECT_EQ(t.scheduled, at(6300ms));
+}
+
 TEST(Interval, ResetDropsAReadyTick) {
   ManualClock clock;
   Driver driver(clock);
@@ -408,6 +604,45 @@ TEST(Interval, BadInputIsRejectedAndLeavesARunningTimerUnchanged) {
   IntervalTick t;
   ASSERT_FALSE(every.wait(t));
   EXPECT_EQ(t.scheduled, at(1s));
+}
+
+// The seed: "auto_start must be true if a start delay is specified", and
+// likewise for a first tick at start.
+TEST(Interval, AutoStartOffWithAStartDelayOrFirstTickAtStartIsRejected) {
+  ManualClock clock;
+  Driver driver(clock);
+  const auto rejects = [](auto make, const char* says) {
+    try {
+      make();
+      ADD_FAILURE() << "no exception";
+    } catch (const tickwheel::error& e) {
+      EXPECT_EQ(e.code(), errc::invalid_argument);
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
+  };
+  IntervalOptions delayed;
+  delayed.auto_start = false;
+  delayed.start_delay = 1ns;
+  rejects([&] { Interval(driver.handle(), 1s, {}, delayed); },
+          "auto_start must be true if a start delay is specified");
+  rejects([&] { Interval(driver.handle(), 1s, {}, delayed, [](const IntervalTick&) {}); },
+          "auto_start must be true if a start delay is specified");
+  IntervalOptions at_start;
+  at_start.auto_start = false;
+  at_start.first_tick_at_start = true;
+  rejects([&] { Interval(driver.handle(), 1s, {}, at_start); },
+          "auto_start must be true if first_tick_at_start is set");
+  at_start.start_delay = 1s;
+  rejects([&] { Interval(driver.handle(), 1s, {}, at_start); }, "auto_start must be true");
+
+  // Either one alone with auto_start on, or auto_start off alone, is fine.
+  IntervalOptions ok;
+  ok.auto_start = false;
+  EXPECT_NO_THROW(Interval(driver.handle(), 1s, {}, ok));
+  delayed.auto_start = true;
+  EXPECT_NO_THROW(Interval(driver.handle(), 1s, {}, delayed));
+  at_start.auto_start = true;
+  EXPECT_NO_THROW(Interval(driver.handle(), 1s, {}, at_start));
 }
 
 TEST(Interval, EmptyHandleAndEmptyIntervalReportShutdown) {

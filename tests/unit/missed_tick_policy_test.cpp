@@ -1,8 +1,10 @@
 #include "tickwheel/missed_tick_policy.hpp"
 
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <stdexcept>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -34,6 +36,45 @@ duration random_delay(std::mt19937_64& rng, duration interval) {
     default:
       return duration{static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(10 * i))};
   }
+}
+
+// Exact reference arithmetic for the full int64 range.
+__extension__ typedef __int128 wide;
+
+constexpr std::int64_t i64_max = std::numeric_limits<std::int64_t>::max();
+
+wide ns(time_point t) { return t.time_since_epoch().count(); }
+
+time_point saturated(wide v) {
+  return at(duration{v > i64_max ? i64_max : static_cast<std::int64_t>(v)});
+}
+
+// The policies' definitions, computed without any overflow.
+wide reference_grid(duration interval, time_point scheduled, time_point now) {
+  const wide step = interval.count();
+  return ns(scheduled) + ((ns(now) - ns(scheduled)) / step + 1) * step;
+}
+wide reference_drift(duration tolerance, duration interval, time_point scheduled, time_point now) {
+  if (ns(now) - ns(scheduled) > tolerance.count()) return ns(now) + interval.count();
+  return reference_grid(interval, scheduled, now);
+}
+
+std::string text(wide v) {
+  const bool negative = v < 0;
+  std::string digits;
+  do {
+    const int digit = static_cast<int>(v % 10);
+    digits.insert(digits.begin(), static_cast<char>('0' + (negative ? -digit : digit)));
+    v /= 10;
+  } while (v != 0);
+  return negative ? "-" + digits : digits;
+}
+
+// A value spread over all magnitudes, not just near 2^63: a random number
+// of its low bits are random.
+std::uint64_t random_bits(std::mt19937_64& rng) {
+  const auto width = static_cast<unsigned>(rng() % 65);
+  return width == 0 ? 0 : rng() >> (64 - width);
 }
 
 struct ExtraSecondAfterEachTick {
@@ -122,6 +163,100 @@ TEST(MissedTickPolicy, ArithmeticSaturatesAtTheEndOfTime) {
   EXPECT_EQ(TriggerAllMissed{}.next_tick(1s, end - 1ms, end - 1ms), end);
   EXPECT_EQ(SkipMissedAndResync{}.next_tick(1s, end - 1ms, end), end);
   EXPECT_EQ(SkipMissedAndDrift{}.next_tick(1s, end - 3s, end), end);
+}
+
+// Lateness beyond the int64 range (now - scheduled > 2^63 - 1): the
+// difference must not saturate, or the next tick lands at or before now.
+TEST(MissedTickPolicy, LatenessBeyondTheInt64RangeIsExact) {
+  const time_point scheduled = at(duration{-4'550'000'000'000'000'000});
+  const time_point now = at(duration{8'280'000'000'000'000'000});
+  for (const duration interval :
+       {duration{1}, duration{7}, duration{1'000'000'000}, duration{3'000'000'000'000'000'001}}) {
+    SCOPED_TRACE(interval.count());
+    const time_point resync = SkipMissedAndResync{}.next_tick(interval, scheduled, now);
+    EXPECT_GT(resync, now);
+    EXPECT_EQ(resync, saturated(reference_grid(interval, scheduled, now)));
+    // The largest interval's next grid point is past the end of time.
+    if (resync != time_point::max()) {
+      EXPECT_TRUE((ns(resync) - ns(scheduled)) % interval.count() == 0);
+    }
+    EXPECT_EQ(SkipMissedAndDrift{}.next_tick(interval, scheduled, now),
+              saturated(ns(now) + interval.count()));
+    // A tolerance larger than any int64 lateness is still exceeded.
+    EXPECT_EQ(SkipMissedAndDrift{duration{i64_max}}.next_tick(interval, scheduled, now),
+              saturated(ns(now) + interval.count()));
+  }
+  EXPECT_EQ(SkipMissedAndResync{}.next_tick(1s, scheduled, now),
+            at(duration{8'280'000'001'000'000'000}));
+
+  // The whole range: every grid point after now is past the end of time.
+  const time_point first = time_point::min();
+  const time_point last = time_point::max();
+  EXPECT_EQ(SkipMissedAndResync{}.next_tick(duration{1}, first, last), last);
+  EXPECT_EQ(SkipMissedAndResync{}.next_tick(duration{i64_max}, first, last), last);
+  EXPECT_EQ(SkipMissedAndResync{}.next_tick(duration{i64_max}, first, last - duration{2}),
+            last - duration{1});
+  EXPECT_EQ(SkipMissedAndDrift{duration{i64_max}}.next_tick(1s, first, last), last);
+  EXPECT_EQ(SkipMissedAndDrift{duration{i64_max}}.next_tick(1s, first, at(duration{-1})),
+            at(duration{145'224'192}));  // lateness exactly i64_max: within the tolerance
+}
+
+// Properties over the full int64 range: random scheduled <= now and
+// interval > 0, each result against the 128-bit reference; strictly after
+// now unless saturated at time_point::max(), and on the grid for resync.
+TEST(MissedTickPolicy, RandomCasesOverTheFullRangeMatchTheExactReference) {
+  std::mt19937_64 rng(seed + 3);
+  const time_point end = time_point::max();
+  for (int i = 0; i < 500'000; ++i) {
+    time_point scheduled = at(duration{static_cast<std::int64_t>(rng())});
+    time_point now{};
+    if (rng() % 2 == 0) {  // two points anywhere: mostly huge lateness
+      now = at(duration{static_cast<std::int64_t>(rng())});
+      if (now < scheduled) std::swap(now, scheduled);
+    } else {  // a lateness of any magnitude, cut at the end of time
+      const wide target = ns(scheduled) + static_cast<wide>(random_bits(rng));
+      now = saturated(target);
+    }
+    const duration interval{
+        std::max<std::int64_t>(1, static_cast<std::int64_t>(random_bits(rng) >> 1))};
+    const duration tolerance{static_cast<std::int64_t>(random_bits(rng) >> 1)};
+    const auto where = [&] {
+      return ::testing::Message() << "seed " << seed + 3 << " case " << i << ": interval "
+                                  << interval.count() << " scheduled "
+                                  << scheduled.time_since_epoch().count() << " now "
+                                  << now.time_since_epoch().count() << " tolerance "
+                                  << tolerance.count();
+    };
+
+    const wide grid = reference_grid(interval, scheduled, now);
+    ASSERT_TRUE(grid > ns(now)) << where() << " reference " << text(grid);  // the reference itself
+    const time_point resync = SkipMissedAndResync{}.next_tick(interval, scheduled, now);
+    ASSERT_EQ(resync, saturated(grid)) << where() << " reference " << text(grid);
+    if (resync != end) {
+      ASSERT_GT(resync, now) << where();
+      ASSERT_TRUE((ns(resync) - ns(scheduled)) % interval.count() == 0) << where();
+      ASSERT_TRUE(ns(resync) - interval.count() <= ns(now)) << where();  // the first one after now
+    }
+
+    const wide drifted = reference_drift(tolerance, interval, scheduled, now);
+    const time_point drift = SkipMissedAndDrift{tolerance}.next_tick(interval, scheduled, now);
+    ASSERT_EQ(drift, saturated(drifted)) << where() << " reference " << text(drifted);
+    if (drift != end) {
+      ASSERT_GT(drift, now) << where();
+    }
+
+    const time_point all = TriggerAllMissed{}.next_tick(interval, scheduled, now);
+    ASSERT_EQ(all, saturated(ns(scheduled) + interval.count())) << where();
+
+    // Through the type-erased holder, as Interval calls them.
+    ASSERT_EQ(AnyMissedTickPolicy{SkipMissedAndResync{}}.next_tick(interval, scheduled, now),
+              resync)
+        << where();
+    ASSERT_EQ(
+        AnyMissedTickPolicy{SkipMissedAndDrift{tolerance}}.next_tick(interval, scheduled, now),
+        drift)
+        << where();
+  }
 }
 
 TEST(AnyMissedTickPolicy, HoldsBuiltInsAndUserPolicies) {
