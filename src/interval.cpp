@@ -61,11 +61,16 @@ Interval::Interval(const Handle& handle, duration interval, AnyMissedTickPolicy 
     throw error(errc::invalid_argument,
                 "tickwheel::Interval: auto_start must be true if first_tick_at_start is set");
   }
+  if (!options.auto_start && options.start_at) {
+    throw error(errc::invalid_argument,
+                "tickwheel::Interval: auto_start must be true if start_at is set");
+  }
   if (!handle.alive()) throw error(errc::shutdown, "tickwheel::Interval: the driver is gone");
   handle_ = handle;
   state_ = std::make_shared<detail::IntervalState>(
       handle.clock(), std::move(policy), std::move(on_tick), options.first_tick_at_start,
       std::max(interval, handle.tick()), options.start_delay);
+  state_->start_at = options.start_at;
   entry_ = detail::EntryRef(new detail::TimerEntry(handle.core().get()));
   // The entry keeps the schedule alive while the driver may still fire it,
   // after this Interval is gone; the schedule holds no reference back.

@@ -8,9 +8,13 @@
 namespace tickwheel::detail {
 
 std::error_code IntervalState::start_locked(TimerEntry& entry) {
-  const time_point now = clock.now();
-  const duration first = first_tick_at_start ? duration::zero() : interval;
-  scheduled = saturating_add(saturating_add(now, start_delay), first);
+  if (start_at) {
+    scheduled = *std::exchange(start_at, std::nullopt);
+  } else {
+    const time_point now = clock.now();
+    const duration first = first_tick_at_start ? duration::zero() : interval;
+    scheduled = saturating_add(saturating_add(now, start_delay), first);
+  }
   ready = false;
   ticks = 0;
   ++epoch;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <vector>
 
@@ -65,6 +66,7 @@ struct IntervalState {
   duration interval;
   duration start_delay;
   bool first_tick_at_start;
+  std::optional<time_point> start_at;  // IntervalOptions::start_at, for the first start only
   phase state = phase::idle;
   std::error_code failure;  // why the timer ended
   time_point scheduled{};   // of the pending (or ready) tick

@@ -65,6 +65,13 @@ struct IntervalOptions {
   /// The first tick is due at the start instant (+ start_delay) instead of
   /// one interval later. Applies to the start at construction only.
   bool first_tick_at_start = false;
+  /// The first tick at this instant, past or future (tokio's
+  /// Interval::new(start, period)); the grid is start_at + k * interval.
+  /// Overrides start_delay and first_tick_at_start and needs auto_start. A
+  /// past instant is due at once: the policy decides what follows (the
+  /// default, TriggerAllMissed, catches up with a burst). Applies to the
+  /// start at construction only.
+  std::optional<time_point> start_at{};
 };
 
 /// What Interval::reset(const ResetOptions&) restarts with. The defaults are

@@ -200,6 +200,63 @@ TEST(Interval, FirstTickAtStartOptionTicksAtTheStartInstantPlusDelay) {
   EXPECT_EQ(delayed.next_tick(), at(10250ms));
 }
 
+// tokio's Interval::new(start, 300ms): the first tick at `start`, then on the
+// grid; a consumer that falls behind gets the missed ticks in a burst.
+TEST(Interval, StartAtTicksFirstAtThatInstantThenOnItsGrid) {
+  ManualClock clock(at(10s));
+  Driver driver(clock);
+  const time_point start = clock.now();
+  IntervalOptions o;
+  o.start_at = start;
+  Interval every(driver.handle(), 300ms, TriggerAllMissed{}, o);
+  EXPECT_EQ(every.next_tick(), start);
+  IntervalTick t;
+  ASSERT_FALSE(every.wait(t));
+  EXPECT_EQ(t.scheduled, start);
+  EXPECT_EQ(t.drift, 0ms);
+  EXPECT_FALSE(every.ready());
+  clock.advance(100ms);
+  driver.turn(0ns);
+  EXPECT_FALSE(every.ready());
+  clock.advance(200ms);
+  driver.turn(0ns);
+  ASSERT_FALSE(every.consume(t));
+  EXPECT_EQ(t.scheduled, start + 300ms);
+  clock.advance(650ms);  // behind by two ticks: 600 and 900 ms come at once
+  driver.turn(0ns);
+  ASSERT_FALSE(every.consume(t));
+  EXPECT_EQ(t.scheduled, start + 600ms);
+  ASSERT_FALSE(every.consume(t));
+  EXPECT_EQ(t.scheduled, start + 900ms);
+  EXPECT_EQ(t.drift, 50ms);
+  EXPECT_EQ(every.consume(t), std::errc::operation_would_block);
+  EXPECT_EQ(every.next_tick(), start + 1200ms);
+}
+
+TEST(Interval, StartAtInThePastOrFutureAndOnlyForTheFirstStart) {
+  ManualClock clock(at(10s));
+  Driver driver(clock);
+  IntervalOptions past;
+  past.start_at = at(9s);  // due at once, a second late
+  Interval late(driver.handle(), 1s, SkipMissedAndResync{}, past);
+  IntervalTick t;
+  ASSERT_FALSE(late.wait(t));
+  EXPECT_EQ(t.scheduled, at(9s));
+  EXPECT_EQ(t.drift, 1s);
+  EXPECT_EQ(late.next_tick(), at(11s));  // resync: 10 s is skipped
+  IntervalOptions future;
+  future.start_at = at(12s);
+  future.start_delay = 5s;  // overridden by start_at
+  Interval early(driver.handle(), 1s, {}, future);
+  EXPECT_EQ(early.next_tick(), at(12s));
+  ASSERT_FALSE(early.reset());  // a reset restarts from now, as ever
+  EXPECT_EQ(early.next_tick(), at(11s));
+  IntervalOptions lazy;
+  lazy.auto_start = false;
+  lazy.start_at = at(12s);
+  EXPECT_THROW(Interval(driver.handle(), 1s, {}, lazy), tickwheel::error);
+}
+
 TEST(Interval, ReportsDriftOfLateTick) {
   ManualClock clock;
   Driver driver(clock);
