@@ -1,7 +1,5 @@
 #include "timer_ops.hpp"
 
-#include <algorithm>
-
 namespace tickwheel::detail {
 
 Driver* local_driver(const TimerEntry& e) noexcept {
@@ -11,9 +9,8 @@ Driver* local_driver(const TimerEntry& e) noexcept {
 }
 
 std::error_code arm(TimerEntry& e, time_point deadline) {
-  // Before the clock's epoch is in the past, so due now; the entry's state
-  // keeps negative values for its own marks, hence the clamp to the epoch.
-  const std::int64_t ns = std::max<std::int64_t>(deadline.time_since_epoch().count(), 0);
+  const std::int64_t ns = deadline.time_since_epoch().count();
+  if (ns < 0) return make_error_code(errc::invalid_argument);
   DriverCore& core = *e.core();
   if (!core.alive()) return make_error_code(errc::shutdown);
 

@@ -88,4 +88,11 @@ template <class Rep, class Period>
   return time_point{duration{detail::sat_add(t.time_since_epoch().count(), d.count())}};
 }
 
+/// The deadline of a timer set for `d` from `now`. A negative `d` means
+/// already due: the deadline is `now` itself, so that it stays a valid
+/// deadline even on a clock that has just started at its epoch.
+[[nodiscard]] constexpr time_point deadline_after(time_point now, duration d) noexcept {
+  return d < duration::zero() ? now : saturating_add(now, d);
+}
+
 }  // namespace tickwheel

@@ -35,9 +35,10 @@ namespace tickwheel {
 ///
 /// Errors: constructing or resetting with a dead driver or an empty handle
 /// reports errc::shutdown; beyond the driver's max_timers, errc::at_capacity;
-/// a NaN/overflowing duration, errc::invalid_argument. A deadline in the
-/// past (a negative duration, a time before the clock's epoch) is due: it
-/// fires at the next turn. The throwing forms throw tickwheel::error.
+/// a deadline before the clock's epoch, or a NaN/overflowing duration,
+/// errc::invalid_argument. A negative duration (after(), reset_after()) means
+/// already due, as does any deadline at or before the clock's now: it fires
+/// at the next turn. The throwing forms throw tickwheel::error.
 class Delay {
  public:
   /// An empty delay: not armed, not tied to a driver.
@@ -57,12 +58,12 @@ class Delay {
   /// Armed for `d` from the driver's clock now.
   template <class Rep, class Period>
   [[nodiscard]] static Delay after(const Handle& handle, std::chrono::duration<Rep, Period> d) {
-    return Delay(handle, saturating_add(handle.now(), checked_nanoseconds(d)));
+    return Delay(handle, deadline_after(handle.now(), checked_nanoseconds(d)));
   }
   template <class Rep, class Period, class F>
   [[nodiscard]] static Delay after(const Handle& handle, std::chrono::duration<Rep, Period> d,
                                    F&& on_complete) {
-    return Delay(handle, saturating_add(handle.now(), checked_nanoseconds(d)),
+    return Delay(handle, deadline_after(handle.now(), checked_nanoseconds(d)),
                  std::forward<F>(on_complete));
   }
 
@@ -91,7 +92,7 @@ class Delay {
     duration step{};
     if (!to_nanoseconds(d, step)) return make_error_code(errc::invalid_argument);
     if (!handle_.alive()) return make_error_code(errc::shutdown);
-    return reset(saturating_add(handle_.now(), step));
+    return reset(deadline_after(handle_.now(), step));
   }
 
   /// Cancels a pending delay: true if its callback has not run and will not.

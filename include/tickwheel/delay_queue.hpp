@@ -86,9 +86,9 @@ struct Expired {
 /// a moved-from queue may only be destroyed or assigned to.
 ///
 /// Errors: insert throws tickwheel::error(errc::invalid_argument) for a
-/// NaN/out-of-range duration, and whatever allocating or moving T throws
-/// (then nothing changed). A deadline in the past (a negative delay, a time
-/// before the clock's epoch) is due at once.
+/// deadline before the clock's epoch or a NaN/out-of-range duration, and
+/// whatever allocating or moving T throws (then nothing changed). A negative
+/// delay means already due, as does any deadline at or before now.
 ///
 /// Complexity: insert, remove, reset and popping one value are O(1)
 /// amortised; memory is one slot (T + 32 bytes) and one wheel node per value.
@@ -115,6 +115,9 @@ class DelayQueue {
 
   /// Inserts `value`, due at `deadline`.
   Key insert_at(T value, time_point deadline) {
+    if (deadline < time_point{}) {
+      throw error(errc::invalid_argument, "tickwheel::DelayQueue: deadline before the epoch");
+    }
     state& s = *s_;
     const std::uint32_t index = s.acquire_slot();  // may throw: nothing changed
     slot& sl = s.slots[index];
@@ -136,7 +139,7 @@ class DelayQueue {
   /// Inserts `value`, due `delay` from the clock's now.
   template <class Rep, class Period>
   Key insert(T value, std::chrono::duration<Rep, Period> delay) {
-    return insert_at(std::move(value), saturating_add(now(), checked_nanoseconds(delay)));
+    return insert_at(std::move(value), deadline_after(now(), checked_nanoseconds(delay)));
   }
 
   /// Takes the value of `key` out of the queue, due or not.
@@ -154,8 +157,10 @@ class DelayQueue {
 
   /// Moves the deadline of `key`'s value to `deadline` (it then orders as if
   /// inserted now), whether it is pending or already due but not popped.
-  /// errc::not_found (nothing changes) for a key naming no value.
+  /// errc::not_found for a key naming no value, errc::invalid_argument for a
+  /// deadline before the epoch; either way nothing changes.
   std::error_code reset_at(Key key, time_point deadline) noexcept {
+    if (deadline < time_point{}) return make_error_code(errc::invalid_argument);
     state& s = *s_;
     slot* sl = s.lookup(key);
     if (sl == nullptr) return make_error_code(errc::not_found);
@@ -183,7 +188,7 @@ class DelayQueue {
   std::error_code reset(Key key, std::chrono::duration<Rep, Period> delay) noexcept {
     duration step{};
     if (!to_nanoseconds(delay, step)) return make_error_code(errc::invalid_argument);
-    return reset_at(key, saturating_add(now(), step));
+    return reset_at(key, deadline_after(now(), step));
   }
 
   /// True while `key` names a value in the queue.

@@ -14,8 +14,9 @@ namespace tickwheel {
 
 /// A Delay armed for `deadline` on the current driver, without a callback
 /// (wait on it, take its future or subscribe). Throws tickwheel::error:
-/// no_driver outside a scope, shutdown if that driver is gone. A past
-/// deadline is due at once.
+/// no_driver outside a scope, shutdown if that driver is gone,
+/// invalid_argument for a deadline before the clock's epoch. A past deadline
+/// returns at once.
 [[nodiscard]] inline Delay delay_until(time_point deadline) {
   return Delay(Handle::current(), deadline);
 }
@@ -39,7 +40,7 @@ void sleep_until(time_point deadline);
 template <class Rep, class Period>
 void sleep_for(std::chrono::duration<Rep, Period> d) {
   const Handle h = Handle::current();
-  sleep_until(saturating_add(h.now(), checked_nanoseconds(d)));
+  sleep_until(deadline_after(h.now(), checked_nanoseconds(d)));
 }
 
 }  // namespace tickwheel

@@ -92,8 +92,9 @@ timeout_result<T> take(std::future<T>& f) {
 /// Returns the value (std::error_code{} for future<void>), the operation's
 /// error if it failed with a std::system_error (other exceptions are
 /// rethrown), errc::timed_out, errc::shutdown if the driver is gone before
-/// the value is ready, or errc::invalid_argument for an invalid future. A
-/// past deadline still gives a ready value. `op` is consumed unless the result is
+/// the value is ready, or errc::invalid_argument for an invalid future or a
+/// deadline before the clock's epoch. A past deadline (or a negative limit for
+/// timeout()) still gives a ready value. `op` is consumed unless the result is
 /// timed_out or shutdown (then it may still be waited on).
 ///
 /// Blocking: on the driver's thread the driver is turned meanwhile; a
@@ -106,7 +107,7 @@ timeout_result<T> take(std::future<T>& f) {
 template <class T>
 detail::timeout_result<T> timeout_at(const Handle& handle, time_point deadline,
                                      std::future<T>& op) {
-  if (!op.valid()) return make_error_code(errc::invalid_argument);
+  if (!op.valid() || deadline < time_point{}) return make_error_code(errc::invalid_argument);
   auto ready = [](void* f) {
     return static_cast<std::future<T>*>(f)->wait_for(std::chrono::seconds(0)) ==
            std::future_status::ready;
@@ -133,7 +134,7 @@ detail::timeout_result<T> timeout(const Handle& handle, std::chrono::duration<Re
                                   std::future<T>& op) {
   duration step{};
   if (!to_nanoseconds(limit, step)) return make_error_code(errc::invalid_argument);
-  return timeout_at(handle, saturating_add(handle.now(), step), op);
+  return timeout_at(handle, deadline_after(handle.now(), step), op);
 }
 
 /// The callback-completion form of Timeout: an operation that reports by
@@ -151,14 +152,15 @@ detail::timeout_result<T> timeout(const Handle& handle, std::chrono::duration<Re
 /// thread, once. The object must outlive every call (share it, e.g. through
 /// a std::shared_ptr, with the operation). Errors from wait():
 /// errc::timed_out, errc::shutdown (driver gone first), errc::invalid_argument
-/// (a second wait()), or the operation's own error.
+/// (a deadline before the epoch, or a second wait()), or the operation's
+/// own error.
 template <class T>
 class TimeoutPromise {
  public:
   TimeoutPromise(const Handle& handle, time_point deadline) : wait_(handle), deadline_(deadline) {}
   template <class Rep, class Period>
   TimeoutPromise(const Handle& handle, std::chrono::duration<Rep, Period> limit)
-      : TimeoutPromise(handle, saturating_add(handle.now(), checked_nanoseconds(limit))) {}
+      : TimeoutPromise(handle, deadline_after(handle.now(), checked_nanoseconds(limit))) {}
 
   /// Completes with `value`; false if already complete (or timed out).
   bool set_value(T value) { return settle(Result<T>(std::move(value))); }

@@ -138,7 +138,7 @@ class TimerWheel {
   /// int64 nanosecond range.
   template <class Rep, class Period, class F>
   [[nodiscard]] TimerId schedule_after(std::chrono::duration<Rep, Period> d, F&& f) {
-    return schedule_at(saturating_add(now(), checked_nanoseconds(d)), std::forward<F>(f));
+    return schedule_at(deadline_after(now(), checked_nanoseconds(d)), std::forward<F>(f));
   }
 
   /// Cancels a pending timer and destroys its callback; false for an id that

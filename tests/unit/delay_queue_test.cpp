@@ -143,20 +143,23 @@ TEST(DelayQueue, ResetOfADueValueTakesItBack) {
 TEST(DelayQueue, BadInputIsATypedErrorAndNothingChanges) {
   ManualClock clock;
   DelayQueue<int> q(clock);
+  EXPECT_THROW(q.insert_at(1, time_point{-1ns}), tickwheel::error);
   EXPECT_THROW(q.insert(1, std::chrono::duration<double>(std::nan(""))), tickwheel::error);
   EXPECT_TRUE(q.empty());
   const auto k = q.insert_at(1, at(1s));
+  EXPECT_EQ(q.reset_at(k, time_point{-1s}), errc::invalid_argument);
   EXPECT_EQ(q.reset(k, std::chrono::duration<double>(std::nan(""))), errc::invalid_argument);
   EXPECT_EQ(q.deadline(k), at(1s));
 }
 
-TEST(DelayQueue, APastDeadlineIsDueAtOnce) {
-  ManualClock clock;  // at its epoch: "now - 5 ms" is before it
+TEST(DelayQueue, ANegativeDelayIsDueAtOnce) {
+  ManualClock clock;  // at its epoch: a negative delay must not land before it
   DelayQueue<int> q(clock);
   (void)q.insert(1, -5ms);
-  (void)q.insert_at(2, time_point{-1s});
+  (void)q.insert_at(2, clock.now());
   const auto k = q.insert_at(3, at(1s));
-  EXPECT_FALSE(q.reset_at(k, time_point{-2s}));
+  EXPECT_FALSE(q.reset(k, -2s));
+  EXPECT_EQ(q.deadline(k), at(0s));
   EXPECT_EQ(drain(q, at(0s)), (std::vector<int>{1, 2, 3}));
 }
 

@@ -88,27 +88,30 @@ TEST(Delay, ResetBeforeAndAfterCompletion) {
   EXPECT_EQ(clock.now(), at(8s));
 }
 
-TEST(Delay, APastDeadlineIsDueAtTheNextTurn) {
-  ManualClock clock;  // at its epoch: "now - 5 ms" is before it
+TEST(Delay, ANegativeDurationIsDueAtTheNextTurn) {
+  ManualClock clock;  // at its epoch: a negative duration must not land before it
   Driver driver(clock);
   int fired = 0;
   Delay a = Delay::after(driver.handle(), -5ms, [&] { ++fired; });
-  Delay b(driver.handle(), time_point{-1s}, [&] { ++fired; });
+  Delay b(driver.handle(), clock.now(), [&] { ++fired; });
   Delay c(driver.handle(), at(1s), [&] { ++fired; });
-  EXPECT_FALSE(c.reset(time_point{-1ns}));
+  EXPECT_FALSE(c.reset_after(-1s));
+  EXPECT_EQ(c.deadline(), at(0s));
   driver.turn();
   EXPECT_EQ(fired, 3);
   EXPECT_EQ(clock.now(), at(0s));  // nothing waited
   EXPECT_TRUE(a.is_elapsed() && b.is_elapsed() && c.is_elapsed());
 }
 
-TEST(Delay, ResetRejectsANaNDuration) {
+TEST(Delay, ADeadlineBeforeTheEpochOrANaNDurationIsRejected) {
   ManualClock clock;
   Driver driver(clock);
   Delay d(driver.handle(), at(1s));
+  EXPECT_EQ(d.reset(time_point{-1ns}), tickwheel::errc::invalid_argument);
   EXPECT_EQ(d.reset_after(std::chrono::duration<double>(std::nan(""))),
             tickwheel::errc::invalid_argument);
   EXPECT_EQ(d.deadline(), at(1s));  // unchanged
+  EXPECT_THROW(Delay(driver.handle(), time_point{-1s}), tickwheel::error);
 }
 
 TEST(Delay, DestroyingCancelsAndDetachLetsItRun) {

@@ -66,8 +66,8 @@ TEST(Sleep, BadDeadlinesAreTypedErrors) {
   ManualClock clock;
   Driver driver(clock);
   const auto scope = driver.enter();
-  tickwheel::sleep_until(at(-1s));  // in the past: returns at once
-  tickwheel::sleep_for(-1s);
+  EXPECT_EQ(error_of([] { tickwheel::sleep_until(at(-1s)); }), tickwheel::errc::invalid_argument);
+  tickwheel::sleep_for(-1s);  // already due: returns at once
   EXPECT_EQ(clock.now(), at(0s));
   EXPECT_EQ(error_of([] { tickwheel::sleep_for(std::chrono::duration<double>(std::nan(""))); }),
             tickwheel::errc::invalid_argument);

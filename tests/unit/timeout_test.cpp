@@ -36,13 +36,13 @@ TEST(Timeout, ReturnsAValueThatIsAlreadyReady) {
   EXPECT_EQ(clock.now(), at(0s));
 }
 
-TEST(Timeout, APastDeadlineStillGivesAReadyValueAndTimesOutOtherwise) {
-  ManualClock clock;  // at its epoch: "now - 1 s" is before it
+TEST(Timeout, ANegativeLimitStillGivesAReadyValueAndTimesOutOtherwise) {
+  ManualClock clock;  // at its epoch: a negative limit must not land before it
   Driver driver(clock);
   std::promise<int> ready;
   auto f = ready.get_future();
   ready.set_value(7);
-  auto r = tickwheel::timeout_at(driver.handle(), time_point{-1s}, f);
+  auto r = tickwheel::timeout(driver.handle(), -1s, f);
   ASSERT_TRUE(r);
   EXPECT_EQ(*r, 7);
   std::promise<int> never;
@@ -125,6 +125,7 @@ TEST(Timeout, BadInputAndAGoneDriver) {
   auto f = p.get_future();
   EXPECT_EQ(tickwheel::timeout(handle, std::chrono::duration<double>(std::nan("")), f).error(),
             errc::invalid_argument);
+  EXPECT_EQ(tickwheel::timeout_at(handle, time_point{-1s}, f).error(), errc::invalid_argument);
   driver.reset();
   EXPECT_EQ(tickwheel::timeout(handle, 1s, f).error(), errc::shutdown);
   p.set_value(3);  // a ready value still wins
