@@ -40,9 +40,21 @@ std::string default_timeout_text(std::string_view timer_name) {
   return "tickwheel: timeout on " + std::string(timer_name);
 }
 
-TimeoutError::TimeoutError(std::string timer_name, const std::string& exception_text)
-    : error_with_text(errc::timed_out, exception_text),
-      name_(std::make_shared<const std::string>(std::move(timer_name))) {}
+namespace {
+
+// A timeout's message must say which timer expired; a text that already
+// does (the default one) is left as it is.
+std::string timeout_message(const std::string& timer_name, const std::string& text) {
+  if (text.find(timer_name) != std::string::npos) return text;
+  return text + " [" + timer_name + "]";
+}
+
+}  // namespace
+
+TimeoutError::TimeoutError(std::string timer_name, std::string exception_text)
+    : error_with_text(errc::timed_out, timeout_message(timer_name, exception_text)),
+      strings_(std::make_shared<const std::pair<std::string, std::string>>(
+          std::move(timer_name), std::move(exception_text))) {}
 
 PollTimer::PollTimer(TimerOptions options)
     : clock_(options.clock),

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "tickwheel/chrono.hpp"
 #include "tickwheel/clock.hpp"
@@ -37,16 +38,21 @@ enum class TimerState {
 [[nodiscard]] std::string_view to_string(TimerState state) noexcept;
 
 /// Thrown when a timeout (a PollTimer with an exception text) expires:
-/// errc::timed_out, and what() is the exception text exactly as given.
-/// Thread safety: immutable after construction; copies share the name.
+/// errc::timed_out. what() is the exception text followed by the timer's
+/// name in brackets ("kablooey [stall]"), or the text alone when it already
+/// names the timer (the default text does: "tickwheel: timeout on stall").
+/// Thread safety: immutable after construction; copies share the strings.
 class TimeoutError : public error_with_text {
  public:
-  TimeoutError(std::string timer_name, const std::string& exception_text);
+  TimeoutError(std::string timer_name, std::string exception_text);
   /// The name of the timer that expired.
-  [[nodiscard]] const std::string& timer_name() const noexcept { return *name_; }
+  [[nodiscard]] const std::string& timer_name() const noexcept { return strings_->first; }
+  /// The timer's exception text, as given.
+  [[nodiscard]] const std::string& text() const noexcept { return strings_->second; }
 
  private:
-  std::shared_ptr<const std::string> name_;  // shared: copying must not throw
+  // Shared: copying an exception must not throw.
+  std::shared_ptr<const std::pair<std::string, std::string>> strings_;
 };
 
 /// Receives one line (no trailing newline) per state change of a timer whose

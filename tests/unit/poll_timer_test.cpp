@@ -355,9 +355,11 @@ TEST(PollTimer, TimeoutWithItsOwnText) {
   try {
     t.expire();  // expire() throws too, even on a reset timer
     FAIL() << "no exception";
-  } catch (const std::system_error& e) {  // TimeoutError is a std::system_error
-    EXPECT_STREQ(e.what(), "kablooey");   // the text as given, nothing added
+  } catch (const TimeoutError& e) {
+    EXPECT_STREQ(e.what(), "kablooey [stall]");  // the text, and which timer it was
+    EXPECT_EQ(e.text(), "kablooey");
     EXPECT_EQ(e.code(), tickwheel::errc::timed_out);
+    static_assert(std::is_base_of_v<std::system_error, TimeoutError>);
   }
   EXPECT_TRUE(t.is_expired());
   t.set_exception(std::nullopt);  // now a plain timer
