@@ -111,18 +111,25 @@ TEST(IdleTimerConcurrency, AStandaloneTimerStartsOneThreadWhenTwoThreadsCallFirs
   std::atomic<int> fired{0};
   IdleTimer idle(5ms, [&] { fired.fetch_add(1); });
   std::barrier go(2);
-  auto first_call = [&] {
+  tickwheel::Handle seen[2];
+  auto first_call = [&](int i) {
     go.arrive_and_wait();
     EXPECT_EQ(idle.record_call(), std::error_code{});
+    seen[i] = idle.handle();
   };
-  std::thread a(first_call);
-  std::thread b(first_call);
+  std::thread a(first_call, 0);
+  std::thread b(first_call, 1);
   a.join();
   b.join();
   EXPECT_TRUE(idle.handle().alive());
-  ASSERT_TRUE(eventually([&] { return fired.load() == 1; }));
+  // Both calls found the one thread (driver) the first of them started.
+  EXPECT_TRUE(seen[0] == idle.handle());
+  EXPECT_TRUE(seen[1] == idle.handle());
+  // Once, or twice if the second call came more than 5 ms after the first
+  // (a loaded machine may hold a thread back that long): never more.
+  ASSERT_TRUE(eventually([&] { return fired.load() >= 1; }));
   std::this_thread::sleep_for(30ms);
-  EXPECT_EQ(fired.load(), 1);
+  EXPECT_LE(fired.load(), 2);
 }
 
 TEST(IdleTimerConcurrency, QuitStopsAndJoinsAStandaloneTimersThread) {
