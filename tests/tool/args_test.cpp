@@ -77,7 +77,8 @@ TEST(Args, ZeroAndInfinityMeanNoLimit) {
   EXPECT_TRUE(parse_run({"--timeout", "0", "x"}).timeout.is_infinite());
   EXPECT_TRUE(parse_run({"--idle-timeout", "inf", "x"}).idle_timeout.is_infinite());
   EXPECT_FALSE(parse_run({"--kill-after", "inf", "x"}).kill_after.has_value());
-  EXPECT_EQ(parse_run({"--kill-after", "0", "x"}).kill_after, std::chrono::nanoseconds(0));
+  // As in timeout(1), -k 0 sends no KILL at all (not one at once).
+  EXPECT_FALSE(parse_run({"--kill-after", "0", "x"}).kill_after.has_value());
 }
 
 TEST(Args, AMalformedDurationNamesTheOptionAndTheParseError) {
@@ -236,4 +237,17 @@ TEST(Args, ForegroundIsAFlagOfRunOnly) {
 TEST(Args, PreserveStatusIsAFlagOfRun) {
   EXPECT_FALSE(parse_run({"true"}).preserve_status);
   EXPECT_TRUE(parse_run({"--preserve-status", "true"}).preserve_status);
+}
+
+TEST(Args, AnEmptyTimeValueIsRefusedNotReadAsNoLimit) {
+  // An unset variable in `-t "$LIMIT"` must not quietly remove the limit.
+  for (const char* option : {"--timeout", "--idle-timeout", "--kill-after"}) {
+    const std::string what = usage_error({"run", option, "", "--", "true"}).what();
+    EXPECT_NE(what.find("empty time value"), std::string::npos) << what;
+  }
+  EXPECT_NE(std::string(usage_error({"run", "--timeout=", "true"}).what()).find("empty"),
+            std::string::npos);
+  EXPECT_NE(
+      std::string(usage_error({"every", "1s", "--start-delay", " ", "true"}).what()).find("empty"),
+      std::string::npos);
 }

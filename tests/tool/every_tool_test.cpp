@@ -149,6 +149,13 @@ TEST(ToolEvery, TermIsPassedToTheRunningCommand) {
   EXPECT_LT(o.elapsed, 2s);
 }
 
+TEST(ToolEvery, AHangUpIsPassedToTheRunningCommand) {
+  const Outcome o =
+      tickwheel({"every", "1s", "--now", "--", "sleep", "10"}, SignalLater{300ms, SIGHUP});
+  EXPECT_EQ(o.status, 128 + SIGHUP);
+  EXPECT_LT(o.elapsed, 3s);
+}
+
 TEST(ToolEvery, TermBetweenRunsEndsAt128PlusN) {
   const Outcome o = tickwheel({"every", "10s", "--", "true"}, SignalLater{200ms, SIGINT});
   EXPECT_EQ(o.status, 128 + SIGINT);

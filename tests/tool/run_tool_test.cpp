@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -76,10 +77,11 @@ TEST(ToolRun, IdleTimeoutDoesNotFireWhileOutputKeepsComing) {
   EXPECT_GE(o.elapsed, 550ms);
 }
 
+// A limit that had to send KILL ends with 128+9, as timeout(1) documents.
 TEST(ToolRun, KillAfterEscalatesToKillForACommandThatIgnoresTerm) {
   const Outcome o = tickwheel({"run", "--timeout", "200ms", "--kill-after", "300ms", "--", "sh",
                                "-c", "trap '' TERM; sleep 10"});
-  EXPECT_EQ(o.status, 124);
+  EXPECT_EQ(o.status, 128 + SIGKILL);
   EXPECT_GE(o.elapsed, 500ms);
   EXPECT_LT(o.elapsed, 2s);
 }
@@ -87,8 +89,11 @@ TEST(ToolRun, KillAfterEscalatesToKillForACommandThatIgnoresTerm) {
 TEST(ToolRun, SignalChoosesWhatTheLimitSends) {
   const Outcome o = tickwheel({"run", "--timeout", "200ms", "--signal", "KILL", "--", "sh", "-c",
                                "trap '' TERM; sleep 10"});
-  EXPECT_EQ(o.status, 124);
+  EXPECT_EQ(o.status, 128 + SIGKILL);
   EXPECT_LT(o.elapsed, 2s);
+  const Outcome interrupted = tickwheel({"run", "--timeout", "200ms", "--signal", "INT", "--", "sh",
+                                         "-c", "trap 'exit 0' INT; sleep 10 & wait"});
+  EXPECT_EQ(interrupted.status, 124);
 }
 
 TEST(ToolRun, PassesTermOnToTheCommandAndReportsItsEnd) {
@@ -208,12 +213,98 @@ TEST(ToolRun, ForegroundLeavesTheCommandInTheToolsProcessGroupAndStillTimesItOut
 }
 
 TEST(ToolRun, ForegroundDoesNotWaitForWhatTheCommandLeftRunning) {
-  // The shell ends at TERM; the sleep it started keeps the pipes open, and
-  // in the foreground the limit does not reach it.
-  const Outcome o =
-      tickwheel({"run", "--foreground", "--timeout", "300ms", "--", "sh", "-c", "sleep 3 & wait"});
+  // The shell ends at TERM; the sleep it started keeps tickwheel's pipes
+  // open (the idle limit makes it read the output), and in the foreground
+  // the limit does not reach it.
+  const Outcome o = tickwheel({"run", "--foreground", "--timeout", "300ms", "--idle-timeout", "10s",
+                               "--", "sh", "-c", "sleep 3 & wait"});
   EXPECT_EQ(o.status, 124);
   EXPECT_LT(o.elapsed, 2s);
+}
+
+TEST(ToolRun, ALimitEndsTheRunEvenIfSomethingOutOfItsReachHoldsTheOutput) {
+  // setsid: a session of its own, which the limit's signal to the group
+  // does not reach; it holds the output pipes for 5 s.
+  const Outcome o = tickwheel({"run", "--timeout", "300ms", "--idle-timeout", "10s", "--", "sh",
+                               "-c", "setsid sleep 5 & echo started; sleep 10"});
+  EXPECT_EQ(o.status, 124);
+  EXPECT_EQ(o.out, "started\n");
+  EXPECT_LT(o.elapsed, 3s);
+}
+
+// Field 2 of /proc/<pid>/fd/1's link names the file: the command and
+// tickwheel share one unless the idle limit makes tickwheel read the output.
+constexpr const char* print_stdouts = "readlink /proc/$$/fd/1; readlink /proc/$PPID/fd/1";
+
+TEST(ToolRun, WithoutAnIdleLimitTheCommandWritesToTheToolsOwnOutput) {
+  const Outcome o = tickwheel({"run", "--timeout", "10s", "--", "sh", "-c", print_stdouts});
+  ASSERT_EQ(o.status, 0);
+  std::istringstream lines(o.out);
+  std::string command_out;
+  std::string tool_out;
+  lines >> command_out >> tool_out;
+  EXPECT_FALSE(command_out.empty());
+  EXPECT_EQ(command_out, tool_out);  // a terminal would stay a terminal to it
+
+  const Outcome watched =
+      tickwheel({"run", "--idle-timeout", "10s", "--", "sh", "-c", print_stdouts});
+  std::istringstream watched_lines(watched.out);
+  watched_lines >> command_out >> tool_out;
+  EXPECT_NE(command_out, tool_out);  // a pipe from the command to tickwheel
+}
+
+TEST(ToolRun, StdoutAndStderrToOnePlaceKeepTheirOrder) {
+  const std::string script = "for i in 1 2 3 4 5; do echo o$i; echo e$i >&2; done";
+  const std::string expected = "o1\ne1\no2\ne2\no3\ne3\no4\ne4\no5\ne5\n";
+  EXPECT_EQ(tickwheel({"run", "--", "sh", "-c", script}, std::nullopt, /*merged=*/true).out,
+            expected);
+  EXPECT_EQ(
+      tickwheel({"run", "--idle-timeout", "10s", "--", "sh", "-c", script}, std::nullopt, true).out,
+      expected);
+}
+
+TEST(ToolRun, ASignalToTheToolWakesAStoppedCommand) {
+  const Outcome o = tickwheel({"run", "--", "sh", "-c", "kill -STOP $$; echo resumed"},
+                              SignalLater{300ms, SIGTERM});
+  EXPECT_EQ(o.status, 128 + SIGTERM);
+  EXPECT_LT(o.elapsed, 3s);
+}
+
+TEST(ToolRun, KillAfterAlsoFollowsASignalSentToTheTool) {
+  const Outcome o = tickwheel(
+      {"run", "--kill-after", "300ms", "--", "sh", "-c", "trap '' TERM; sleep 5 & wait; sleep 5"},
+      SignalLater{200ms, SIGTERM});
+  EXPECT_EQ(o.status, 128 + SIGKILL);
+  EXPECT_GE(o.elapsed, 500ms);
+  EXPECT_LT(o.elapsed, 3s);
+}
+
+TEST(ToolRun, AnInterruptIsPassedOnEvenIfTheToolStartedWithItIgnored) {
+  // A command started with `&` from a script ignores INT; timeout(1) still
+  // stops its command on INT, and so does tickwheel.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  struct sigaction before {};
+  ASSERT_EQ(::sigaction(SIGINT, &ignore, &before), 0);
+  const Outcome o = tickwheel({"run", "--", "sleep", "10"}, SignalLater{300ms, SIGINT});
+  ::sigaction(SIGINT, &before, nullptr);
+  EXPECT_EQ(o.status, 128 + SIGINT);
+  EXPECT_LT(o.elapsed, 3s);
+}
+
+TEST(ToolRun, TheIdleLimitWaitsForAReaderThatHoldsTheCommandUp) {
+  // The reader takes nothing for 1 s: the command is blocked writing, not
+  // idle, and the 300 ms idle limit must not stop it.
+  const ToolProcess tool(
+      {"run", "--idle-timeout", "300ms", "--", "head", "-c", "1000000", "/dev/zero"});
+  std::this_thread::sleep_for(1s);
+  const std::string got = read_slowly(tool.out(), 65536, 0us);
+  const std::optional<int> status = exit_within(tool.pid(), 10s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 0);
+  EXPECT_EQ(got.size(), 1000000u);
+  EXPECT_EQ(read_slowly(tool.err(), 4096, 0us), "");
 }
 
 TEST(ToolRun, PreserveStatusExitsWithTheCommandsOwnStatusAfterALimit) {

@@ -45,11 +45,14 @@ struct SignalLater {
 // ends the test keeps (and closes at the end, unless it took them).
 class ToolProcess {
  public:
-  explicit ToolProcess(const std::vector<std::string>& args) {
+  /// `merged`: stdout and stderr on one pipe, as `2>&1` does (err() is -1).
+  explicit ToolProcess(const std::vector<std::string>& args, bool merged = false) {
     int out[2];
-    int err[2];
+    int err[2] = {-1, -1};
     EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
-    EXPECT_EQ(::pipe2(err, O_CLOEXEC), 0);
+    if (!merged) {
+      EXPECT_EQ(::pipe2(err, O_CLOEXEC), 0);
+    }
     std::string program = TICKWHEEL_TOOL;
     std::vector<std::string> copy = args;
     std::vector<char*> argv{program.data()};
@@ -58,12 +61,12 @@ class ToolProcess {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, merged ? out[1] : err[1], STDERR_FILENO);
     const int rc = ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     EXPECT_EQ(rc, 0) << "posix_spawn";
     ::close(out[1]);
-    ::close(err[1]);
+    if (err[1] >= 0) ::close(err[1]);
     out_ = out[0];
     err_ = err[0];
   }
@@ -86,11 +89,13 @@ class ToolProcess {
   int err_ = -1;
 };
 
-// Runs the tool with `args`, collecting its stdout and stderr.
+// Runs the tool with `args`, collecting its stdout and stderr (with `merged`,
+// both in `out`, as `2>&1` gives them).
 inline Outcome tickwheel(const std::vector<std::string>& args,
-                         std::optional<SignalLater> signal_later = std::nullopt) {
+                         std::optional<SignalLater> signal_later = std::nullopt,
+                         bool merged = false) {
   const Clock::time_point start = Clock::now();
-  ToolProcess tool(args);
+  ToolProcess tool(args, merged);
   const pid_t pid = tool.pid();
   Outcome o;
   if (pid < 0) return o;
@@ -98,7 +103,7 @@ inline Outcome tickwheel(const std::vector<std::string>& args,
   std::array<pollfd, 2> fds{{{tool.out(), POLLIN, 0}, {tool.err(), POLLIN, 0}}};
   tool.release();  // closed below, each at its EOF
   std::array<std::string*, 2> sinks{&o.out, &o.err};
-  int open = 2;
+  int open = merged ? 1 : 2;
   while (open > 0) {
     int timeout_ms = -1;
     if (signal_later) {

@@ -13,15 +13,18 @@ namespace {
 constexpr std::string_view run_help =
     "usage: tickwheel run [OPTIONS] -- CMD [ARG...]\n"
     "\n"
-    "Runs CMD in a process group of its own, passing its stdout and stderr through\n"
-    "unchanged, and stops it when a limit is reached.\n"
+    "Runs CMD in a process group of its own and stops it when a limit is reached.\n"
+    "CMD writes to tickwheel's stdout and stderr; with --idle-timeout tickwheel\n"
+    "reads its output through pipes (one, if stdout and stderr go to the same\n"
+    "place) and passes it on unchanged.\n"
     "\n"
     "Options:\n"
     "  -t, --timeout DUR       overall limit for the command (default: none)\n"
     "  -i, --idle-timeout DUR  limit on a stretch with no output on stdout or\n"
     "                          stderr (default: none)\n"
     "  -k, --kill-after DUR    if the command still runs this long after the\n"
-    "                          limit's signal, send KILL\n"
+    "                          limit's signal (or one sent to tickwheel), send\n"
+    "                          KILL (0: never)\n"
     "  -s, --signal SIG        what a limit sends, a name (TERM, SIGINT) or a\n"
     "                          number (default: TERM)\n"
     "  -q, --quiet             do not print which limit was reached\n"
@@ -33,11 +36,11 @@ constexpr std::string_view run_help =
     "  -h, --help              this text\n"
     "\n"
     "DUR is a time value: 1.5 (seconds), 1:30, 250ms, 1h30m, or inf. A limit of 0\n"
-    "or inf is no limit.\n"
+    "or inf is no limit. INT, TERM, HUP and QUIT sent to tickwheel are passed on.\n"
     "\n"
     "Exit status: the command's own status; 128+N if it died of signal N; 124 if a\n"
-    "limit was reached; 125 if tickwheel itself failed; 126 if CMD could not be\n"
-    "executed; 127 if CMD was not found.\n";
+    "limit was reached (137 if it had to send KILL); 125 if tickwheel itself\n"
+    "failed; 126 if CMD could not be executed; 127 if CMD was not found.\n";
 
 constexpr std::string_view every_help =
     "usage: tickwheel every DUR [OPTIONS] -- CMD [ARG...]\n"
@@ -62,9 +65,9 @@ constexpr std::string_view every_help =
     "                          it was scheduled (from start) and its drift\n"
     "  -h, --help              this text\n"
     "\n"
-    "Without --count it runs until killed: INT or TERM is passed on to a running\n"
-    "command, and tickwheel exits once it has ended. A command that cannot be\n"
-    "executed stops tickwheel at once (status 126 or 127).\n";
+    "Without --count it runs until killed: INT, TERM, HUP or QUIT is passed on\n"
+    "to a running command, and tickwheel exits once it has ended. A command that\n"
+    "cannot be executed stops tickwheel at once (status 126 or 127).\n";
 
 constexpr std::string_view main_help =
     "usage: tickwheel run [OPTIONS] -- CMD [ARG...]\n"
@@ -122,6 +125,11 @@ enum class Infinity { allowed, refused };
 TimeValue duration_value(Topic topic, std::string_view option, std::string_view text, Zero zero,
                          Infinity infinity) {
   const std::string prefix = std::string(option) + " '" + std::string(text) + "': ";
+  // The library reads "" as zero; on a command line it is far more likely an
+  // unset variable ("-t $LIMIT") than a wish for no limit.
+  if (text.find_first_not_of(" \t") == std::string_view::npos) {
+    throw UsageError(topic, prefix + "empty time value");
+  }
   TimeValue value;
   try {
     value = parse_duration(text);
@@ -213,7 +221,7 @@ Invocation parse_run(std::span<const std::string_view> args) {
     } else if (is_option(arg, "--kill-after")) {
       const TimeValue v = duration_value(topic, "--kill-after", cursor.value("--kill-after", arg),
                                          Zero::allowed, Infinity::allowed);
-      if (v.is_infinite()) {
+      if (v.is_infinite() || v.is_zero()) {  // as timeout(1): 0 is no KILL at all
         options.kill_after.reset();
       } else {
         options.kill_after = v.to_duration();

@@ -41,9 +41,11 @@ void set_nonblocking(int fd) {
 [[noreturn]] void exec_child(char* const* argv, const Pipe* out, const Pipe* err, int report_fd,
                              const ChildProcess::Options& options) noexcept {
   if (options.own_group) ::setpgid(0, 0);
-  if (out != nullptr && err != nullptr) {
-    if (::dup2(out->write.get(), STDOUT_FILENO) < 0 ||
-        ::dup2(err->write.get(), STDERR_FILENO) < 0) {
+  if (out != nullptr) {
+    // Without a pipe of its own, stderr shares stdout's: one stream, in the
+    // order the command wrote it.
+    const int err_fd = err != nullptr ? err->write.get() : out->write.get();
+    if (::dup2(out->write.get(), STDOUT_FILENO) < 0 || ::dup2(err_fd, STDERR_FILENO) < 0) {
       const int e = errno;
       (void)!::write(report_fd, &e, sizeof e);
       ::_exit(exit_status::tool_failed);
@@ -79,7 +81,7 @@ ChildProcess ChildProcess::start(const std::vector<std::string>& command, const 
   std::optional<Pipe> err;
   if (options.capture_output) {
     out = make_pipe();
-    err = make_pipe();
+    if (!options.merge_output) err = make_pipe();
   }
   Pipe report = make_pipe();
 
@@ -100,8 +102,10 @@ ChildProcess ChildProcess::start(const std::vector<std::string>& command, const 
   report.write.reset();
   if (out) {
     out->write.reset();
-    err->write.reset();
     child.stdout_ = std::move(out->read);
+  }
+  if (err) {
+    err->write.reset();
     child.stderr_ = std::move(err->read);
   }
 
@@ -122,10 +126,8 @@ ChildProcess ChildProcess::start(const std::vector<std::string>& command, const 
   child.pidfd_.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   if (!child.pidfd_)
     throw SpawnError(SpawnError::Stage::setup, errno, "pidfd_open");  // ~ChildProcess kills
-  if (child.stdout_) {
-    set_nonblocking(child.stdout_.get());
-    set_nonblocking(child.stderr_.get());
-  }
+  if (child.stdout_) set_nonblocking(child.stdout_.get());
+  if (child.stderr_) set_nonblocking(child.stderr_.get());
   return child;
 }
 

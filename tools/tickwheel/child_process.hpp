@@ -48,6 +48,9 @@ class ChildProcess {
     /// Pipe the command's stdout and stderr to stdout_pipe()/stderr_pipe()
     /// (read ends, non-blocking); otherwise it inherits ours.
     bool capture_output = false;
+    /// With capture_output: the command's stderr goes into the stdout pipe
+    /// too (stderr_pipe() stays empty), keeping the order of the two.
+    bool merge_output = false;
     /// The tool's signal set-up, undone in the child before exec.
     const ProcessSignals* signals = nullptr;
     /// Lead a process group of its own (so signal_group() reaches whatever

@@ -39,7 +39,9 @@ class EverySession {
  public:
   explicit EverySession(const EveryOptions& options)
       : options_(options),
-        signals_({SIGINT, SIGTERM}),
+        // As for `run`: a hang-up (the terminal closed) or a quit must reach
+        // the command too, not leave it running without us.
+        signals_({SIGINT, SIGTERM, SIGHUP, SIGQUIT}),
         owned_park_(std::make_unique<EpollPark>()),
         park_(owned_park_.get()),
         driver_(ClockRef{}, std::move(owned_park_), tool_driver_options()) {}
@@ -97,15 +99,21 @@ class EverySession {
     }
   }
 
+  // A stopped command would not act on the signal until continued.
+  void pass_on(int sig) {
+    child_->signal_group(sig);
+    if (sig != SIGKILL && sig != SIGCONT) child_->signal_group(SIGCONT);
+  }
+
   void on_signal(int sig) {
     if (stop_signal_) {
-      if (child_) child_->signal_group(sig);  // a second INT: pass it on too
+      if (child_) pass_on(sig);  // a second INT: pass it on too
       return;
     }
     stop_signal_ = sig;
     interval_.stop();
     if (child_) {
-      child_->signal_group(sig);  // the result is its status, once it ends
+      pass_on(sig);  // the result is its status, once it ends
     } else {
       result_ = exit_status::signal_base + sig;
     }

@@ -8,7 +8,7 @@
 namespace tickwheel::cli {
 
 ProcessSignals::ProcessSignals(std::initializer_list<int> signals) {
-  sigset_t set;
+  sigset_t& set = handled_;
   sigemptyset(&set);
   for (const int sig : signals) sigaddset(&set, sig);
   // Blocked before the signalfd exists, so that none is lost in between.
@@ -52,6 +52,12 @@ void ProcessSignals::restore_in_child() const noexcept {
   // The command starts as it would have without tickwheel in between.
   ::sigaction(SIGCHLD, &original_child_, nullptr);
   ::sigaction(SIGPIPE, &original_pipe_, nullptr);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sigismember(&handled_, sig) == 1) ::sigaction(sig, &dfl, nullptr);
+  }
   ::sigprocmask(SIG_SETMASK, &original_mask_, nullptr);
 }
 

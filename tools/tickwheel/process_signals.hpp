@@ -37,10 +37,15 @@ class ProcessSignals {
   [[nodiscard]] std::optional<int> take() noexcept;
 
   /// Restores the signal mask and the SIGPIPE and SIGCHLD actions this
-  /// process started with. Async-signal-safe: for the child after fork().
+  /// process started with, and gives the signals read here their default
+  /// action: they are passed on to the child, which must act on them even
+  /// if they were ignored when tickwheel started (a command started with `&`
+  /// from a script ignores INT and QUIT), as with timeout(1).
+  /// Async-signal-safe: for the child after fork().
   void restore_in_child() const noexcept;
 
  private:
+  sigset_t handled_{};
   sigset_t original_mask_{};
   struct sigaction original_pipe_ {};
   struct sigaction original_child_ {};
