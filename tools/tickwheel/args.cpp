@@ -6,6 +6,7 @@
 #include <csignal>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace tickwheel::cli {
 namespace {
@@ -193,6 +194,66 @@ std::string long_form(std::span<const ShortOption> options, std::string_view arg
   return std::string(arg);
 }
 
+// The long options whose value may come as the next argument.
+constexpr std::array<std::string_view, 8> options_with_values{
+    "--timeout", "--idle-timeout", "--kill-after",  "--signal",
+    "--policy",  "--tolerance",    "--start-delay", "--count"};
+
+// The arguments with bundles of one-letter options split, as getopt reads
+// them: `-qt0.3` is `-q -t0.3`, `-rc3` is `-r -c3`. A letter that takes a
+// value ends its bundle (the rest is the value). Splitting stops where the
+// options end: at `--`, or at the command (for `every`, the first
+// non-option is the interval and the second the command).
+std::vector<std::string> split_bundles(std::span<const std::string_view> args,
+                                       std::span<const ShortOption> letters,
+                                       int positionals_before_command) {
+  std::vector<std::string> out;
+  bool value_next = false;
+  int positionals = 0;
+  std::size_t i = 0;
+  for (; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    if (value_next) {
+      out.emplace_back(arg);
+      value_next = false;
+      continue;
+    }
+    if (arg == "--") break;
+    const bool negative_number =
+        arg.size() > 1 && arg[0] == '-' &&
+        (std::isdigit(static_cast<unsigned char>(arg[1])) != 0 || arg[1] == '.');
+    if (!arg.starts_with('-') || negative_number || arg == "-") {
+      if (positionals++ == positionals_before_command) break;
+      out.emplace_back(arg);
+      continue;
+    }
+    if (arg.starts_with("--")) {
+      out.emplace_back(arg);
+      for (const std::string_view name : options_with_values) value_next |= arg == name;
+      continue;
+    }
+    // A bundle: `-` and letters.
+    std::size_t at = 1;
+    while (at < arg.size()) {
+      const ShortOption* o = nullptr;
+      for (const ShortOption& candidate : letters) {
+        if (candidate.letter == arg[at]) o = &candidate;
+      }
+      if (o == nullptr || o->takes_value) {
+        // An unknown letter is reported with what follows it; a value
+        // letter takes the rest (or, alone, the next argument).
+        out.push_back("-" + std::string(arg.substr(at)));
+        value_next = o != nullptr && at + 1 == arg.size();
+        break;
+      }
+      out.push_back(std::string("-") + arg[at]);
+      ++at;
+    }
+  }
+  for (; i < args.size(); ++i) out.emplace_back(args[i]);
+  return out;
+}
+
 // The next argument if it ends the options (`--`, or not an option at all).
 bool ends_options(std::string_view arg) { return arg == "--" || !arg.starts_with('-'); }
 
@@ -360,8 +421,14 @@ Invocation parse_args(std::span<const std::string_view> args) {
   const std::string_view first = args.front();
   if (first == "--help" || first == "-h") return HelpRequest{Topic::main};
   if (first == "--version") return VersionRequest{};
-  if (first == "run") return parse_run(args.subspan(1));
-  if (first == "every") return parse_every(args.subspan(1));
+  if (first == "run" || first == "every") {
+    const bool run = first == "run";
+    const std::vector<std::string> split =
+        run ? split_bundles(args.subspan(1), run_short_options, 0)
+            : split_bundles(args.subspan(1), every_short_options, 1);
+    const std::vector<std::string_view> views(split.begin(), split.end());
+    return run ? parse_run(views) : parse_every(views);
+  }
   if (first.starts_with('-')) unknown_option(Topic::main, first);
   throw UsageError(Topic::main, "unknown command '" + std::string(first) + "'");
 }
