@@ -316,3 +316,13 @@ TEST(ToolRun, PreserveStatusExitsWithTheCommandsOwnStatusAfterALimit) {
                                      "-c", "trap 'exit 7' TERM; sleep 10 & wait"});
   EXPECT_EQ(trapped.status, 7);
 }
+
+TEST(ToolRun, OutputThatCannotBePassedOnIsReportedNotLostInSilence) {
+  // The tool's own stdout is /dev/full: the command's writes into the pipe
+  // succeed, tickwheel's fail, and it says so once.
+  const Outcome o = tickwheel({"run", "--", "sh", "-c",
+                               std::string("'") + TICKWHEEL_TOOL +
+                                   "' run --idle-timeout 5s -- sh -c 'echo a; sleep 0.1; echo b' "
+                                   ">/dev/full"});
+  EXPECT_EQ(o.err, "tickwheel: cannot pass the command's output on: No space left on device\n");
+}

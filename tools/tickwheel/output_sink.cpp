@@ -58,6 +58,7 @@ OutputSink::Offer OutputSink::offer(std::string_view data) {
   const std::int64_t n = write_some(data);
   if (n < 0) {
     gone_ = true;
+    failure_ = errno;
     return Offer::gone;
   }
   if (static_cast<std::size_t>(n) == data.size()) return Offer::written;
@@ -70,6 +71,7 @@ void OutputSink::flush() {
   const std::int64_t n = write_some(pending_);
   if (n < 0) {
     gone_ = true;
+    failure_ = errno;
     pending_.clear();
   } else {
     pending_.erase(0, static_cast<std::size_t>(n));

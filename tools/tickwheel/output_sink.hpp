@@ -43,6 +43,8 @@ class OutputSink {
 
   /// Nothing waits in the buffer.
   [[nodiscard]] bool drained() const noexcept { return pending_.empty(); }
+  /// Why the fd refused output (an errno), once it has; 0 before.
+  [[nodiscard]] int failure() const noexcept { return failure_; }
 
  private:
   void flush();
@@ -56,6 +58,7 @@ class OutputSink {
   std::string pending_;
   std::optional<WatchId> room_watch_;  // while pending_ waits for the fd
   bool gone_ = false;
+  int failure_ = 0;
   int restore_flags_ = -1;  // the fd's flags before we made it non-blocking
 };
 

@@ -3,6 +3,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <signal.h>
@@ -172,6 +173,7 @@ class RunSession {
           (void)park_->modify(s.watch, 0);
           return;
         case OutputSink::Offer::gone:
+          report_write_failure(*s.to);
           break;
       }
     }
@@ -179,6 +181,17 @@ class RunSession {
     // command EPIPE on its next write, as if it wrote to the closed sink.
     park_->unwatch(s.watch);
     s.from->reset();
+  }
+
+  // Output that could not be passed on is lost: say so once (a closed pipe,
+  // EPIPE, is the reader's choice, not an error), as the command writing
+  // there itself would have been told by its own write.
+  void report_write_failure(const OutputSink& sink) {
+    const int err = sink.failure();
+    if (err == 0 || err == EPIPE || write_failure_reported_) return;
+    write_failure_reported_ = true;
+    write_all(STDERR_FILENO, std::string("tickwheel: cannot pass the command's output on: ") +
+                                 std::strerror(err) + "\n");
   }
 
   // A command waiting for our reader is not idle, it is held up.
@@ -246,6 +259,7 @@ class RunSession {
   std::optional<IdleTimer> idle_;
   std::optional<Limit> limit_;
   bool killed_ = false;  // a KILL went to the command
+  bool write_failure_reported_ = false;
   std::array<char, 64 * 1024> buffer_{};
 };
 
