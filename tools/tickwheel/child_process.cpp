@@ -147,6 +147,12 @@ ChildProcess::~ChildProcess() {
   }
 }
 
+bool ChildProcess::deliver(int sig) const noexcept {
+  const bool sent = signal_group(sig);
+  if (sent && sig != SIGKILL && sig != SIGCONT) (void)signal_group(SIGCONT);
+  return sent;
+}
+
 bool ChildProcess::signal_group(int sig) const noexcept {
   if (pid_ <= 0 || reaped_) return false;
   return ::kill(own_group_ ? -pid_ : pid_, sig) == 0;

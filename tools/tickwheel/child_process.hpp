@@ -79,6 +79,9 @@ class ChildProcess {
   /// started without a group of its own. False if nothing was there to get it.
   /// Until reap() the group id cannot be reused: the unreaped child holds it.
   bool signal_group(int sig) const noexcept;
+  /// signal_group(sig), then CONT unless `sig` is KILL or CONT: a stopped
+  /// command would otherwise not act on it until something continued it.
+  bool deliver(int sig) const noexcept;
 
   /// How the child ended, if it has, without reaping it (the pid and group
   /// stay reserved for signal_group()). Never blocks.

@@ -99,21 +99,15 @@ class EverySession {
     }
   }
 
-  // A stopped command would not act on the signal until continued.
-  void pass_on(int sig) {
-    child_->signal_group(sig);
-    if (sig != SIGKILL && sig != SIGCONT) child_->signal_group(SIGCONT);
-  }
-
   void on_signal(int sig) {
     if (stop_signal_) {
-      if (child_) pass_on(sig);  // a second INT: pass it on too
+      if (child_) child_->deliver(sig);  // a second INT: pass it on too
       return;
     }
     stop_signal_ = sig;
     interval_.stop();
     if (child_) {
-      pass_on(sig);  // the result is its status, once it ends
+      child_->deliver(sig);  // the result is its status, once it ends
     } else {
       result_ = exit_status::signal_base + sig;
     }

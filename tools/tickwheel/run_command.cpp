@@ -203,9 +203,7 @@ class RunSession {
   // limit sends: both wake a stopped command (CONT) and, with --kill-after,
   // end in KILL if the command outlives them, as with timeout(1).
   void pass_on(int sig) {
-    child_.signal_group(sig);
-    if (sig != SIGKILL && sig != SIGCONT) child_.signal_group(SIGCONT);
-    if (sig == SIGKILL) killed_ = true;
+    if (child_.deliver(sig) && sig == SIGKILL) killed_ = true;
     if (options_.kill_after && !kill_) {
       kill_ = Delay::after(driver_.handle(), *options_.kill_after, [this] {
         if (!child_.ended() && child_.signal_group(SIGKILL)) killed_ = true;
