@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -180,6 +181,19 @@ TEST(ToolRun, ASlowReaderGetsEveryByteWithoutTrippingTheIdleLimit) {
   EXPECT_EQ(read_slowly(tool.err(), 4096, 0us), "");
 }
 
+namespace {
+
+// The first two words of `text`: what a probe shell printed of itself and
+// of its parent (tickwheel).
+std::pair<std::string, std::string> two_words(const std::string& text) {
+  std::istringstream in(text);
+  std::pair<std::string, std::string> words;
+  in >> words.first >> words.second;
+  return words;
+}
+
+}  // namespace
+
 // Field 5 of /proc/<pid>/stat is the process group; the shell prints its own
 // and its parent's (tickwheel's).
 constexpr const char* print_groups = "cut -d' ' -f5 /proc/$$/stat; cut -d' ' -f5 /proc/$PPID/stat";
@@ -187,10 +201,7 @@ constexpr const char* print_groups = "cut -d' ' -f5 /proc/$$/stat; cut -d' ' -f5
 TEST(ToolRun, TheCommandLeadsAProcessGroupOfItsOwn) {
   const Outcome o = tickwheel({"run", "--", "sh", "-c", print_groups});
   ASSERT_EQ(o.status, 0);
-  std::istringstream lines(o.out);
-  std::string command_group;
-  std::string tool_group;
-  lines >> command_group >> tool_group;
+  const auto [command_group, tool_group] = two_words(o.out);
   EXPECT_FALSE(command_group.empty());
   EXPECT_NE(command_group, tool_group);
 }
@@ -198,10 +209,7 @@ TEST(ToolRun, TheCommandLeadsAProcessGroupOfItsOwn) {
 TEST(ToolRun, ForegroundLeavesTheCommandInTheToolsProcessGroupAndStillTimesItOut) {
   const Outcome o = tickwheel({"run", "--foreground", "--", "sh", "-c", print_groups});
   ASSERT_EQ(o.status, 0);
-  std::istringstream lines(o.out);
-  std::string command_group;
-  std::string tool_group;
-  lines >> command_group >> tool_group;
+  const auto [command_group, tool_group] = two_words(o.out);
   EXPECT_FALSE(command_group.empty());
   EXPECT_EQ(command_group, tool_group);
 
@@ -239,18 +247,14 @@ constexpr const char* print_stdouts = "readlink /proc/$$/fd/1; readlink /proc/$P
 TEST(ToolRun, WithoutAnIdleLimitTheCommandWritesToTheToolsOwnOutput) {
   const Outcome o = tickwheel({"run", "--timeout", "10s", "--", "sh", "-c", print_stdouts});
   ASSERT_EQ(o.status, 0);
-  std::istringstream lines(o.out);
-  std::string command_out;
-  std::string tool_out;
-  lines >> command_out >> tool_out;
+  const auto [command_out, tool_out] = two_words(o.out);
   EXPECT_FALSE(command_out.empty());
   EXPECT_EQ(command_out, tool_out);  // a terminal would stay a terminal to it
 
   const Outcome watched =
       tickwheel({"run", "--idle-timeout", "10s", "--", "sh", "-c", print_stdouts});
-  std::istringstream watched_lines(watched.out);
-  watched_lines >> command_out >> tool_out;
-  EXPECT_NE(command_out, tool_out);  // a pipe from the command to tickwheel
+  const auto [piped_out, tool_own_out] = two_words(watched.out);
+  EXPECT_NE(piped_out, tool_own_out);  // a pipe from the command to tickwheel
 }
 
 TEST(ToolRun, StdoutAndStderrToOnePlaceKeepTheirOrder) {

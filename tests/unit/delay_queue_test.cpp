@@ -29,6 +29,12 @@ std::vector<T> drain(DelayQueue<T>& q, time_point now) {
   return out;
 }
 
+// A waiter that records what it is told.
+struct Flag final : tickwheel::detail::Waiter {
+  void complete(std::error_code ec) noexcept override { results.push_back(ec); }
+  std::vector<std::error_code> results;
+};
+
 }  // namespace
 
 TEST(DelayQueue, PopsInDeadlineOrder) {
@@ -320,10 +326,6 @@ TEST(DelayQueue, PopWaitsOnTheDriver) {
 }
 
 TEST(DelayQueue, SubscribeTellsAWaiterWhenAValueIsDue) {
-  struct Flag final : tickwheel::detail::Waiter {
-    void complete(std::error_code ec) noexcept override { results.push_back(ec); }
-    std::vector<std::error_code> results;
-  };
   ManualClock clock;
   Driver driver(clock);
   DelayQueue<int> q(driver.handle());
@@ -339,10 +341,6 @@ TEST(DelayQueue, SubscribeTellsAWaiterWhenAValueIsDue) {
 }
 
 TEST(DelayQueue, AnEarlierValueMovesASubscribersWakeUpEarlier) {
-  struct Flag final : tickwheel::detail::Waiter {
-    void complete(std::error_code ec) noexcept override { results.push_back(ec); }
-    std::vector<std::error_code> results;
-  };
   ManualClock clock;
   Driver driver(clock);
   DelayQueue<std::string> q(driver.handle());
